@@ -1,0 +1,126 @@
+/**
+ * The SQL that creates `empresa.db`. `PRAGMA application_id` marks the file as ours, and
+ * `PRAGMA user_version` is the schema version, so a run never writes into another
+ * application's database and knows when to rebuild an older layout.
+ */
+export const APPLICATION_ID = 0x454d5052; // "EMPR"
+export const SCHEMA_VERSION = 1;
+
+const DATE_CHECK = "GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'";
+
+/** Tables and views that hold the loaded data; a run replaces their content as a whole. */
+export const DATA_DDL = `
+CREATE TABLE productos (
+  producto_id     INTEGER PRIMARY KEY CHECK (producto_id >= 1),
+  nombre          TEXT NOT NULL,
+  categoria       TEXT NOT NULL,
+  precio_centavos INTEGER
+) STRICT;
+
+CREATE TABLE clientes (
+  cliente_id INTEGER PRIMARY KEY CHECK (cliente_id >= 1),
+  nombre     TEXT NOT NULL,
+  ciudad     TEXT
+) STRICT;
+
+CREATE TABLE ventas (
+  venta_id                 INTEGER PRIMARY KEY CHECK (venta_id >= 1),
+  fecha                    TEXT NOT NULL CHECK (fecha ${DATE_CHECK}),
+  producto_id              INTEGER NOT NULL REFERENCES productos (producto_id),
+  cliente_id               INTEGER NOT NULL REFERENCES clientes (cliente_id),
+  cantidad                 INTEGER NOT NULL,
+  precio_unitario_centavos INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE inventario (
+  producto_id INTEGER NOT NULL REFERENCES productos (producto_id),
+  fecha       TEXT NOT NULL CHECK (fecha ${DATE_CHECK}),
+  stock       INTEGER NOT NULL,
+  PRIMARY KEY (producto_id, fecha)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE ventas_resumen_diario (
+  fecha            TEXT NOT NULL,
+  categoria        TEXT,
+  ciudad           TEXT NOT NULL,
+  ventas           INTEGER NOT NULL,
+  unidades         INTEGER NOT NULL,
+  importe_centavos INTEGER NOT NULL
+) STRICT;
+
+CREATE VIEW ventas_enriquecidas AS
+SELECT v.venta_id,
+       v.fecha,
+       v.producto_id,
+       v.cliente_id,
+       v.cantidad,
+       v.precio_unitario_centavos / 100.0 AS precio_unitario,
+       (v.cantidad * v.precio_unitario_centavos) / 100.0 AS importe,
+       p.categoria,
+       COALESCE(c.ciudad, 'ciudad_desconocida') AS ciudad
+FROM ventas v
+LEFT JOIN productos p ON p.producto_id = v.producto_id
+LEFT JOIN clientes c ON c.cliente_id = v.cliente_id;
+`;
+
+/** Indexes on the data tables, created after the rows are in (much faster than before). */
+export const INDEX_DDL = `
+CREATE INDEX ventas_producto ON ventas (producto_id);
+CREATE INDEX ventas_cliente ON ventas (cliente_id);
+CREATE INDEX ventas_fecha ON ventas (fecha);
+CREATE INDEX ventas_resumen_fecha ON ventas_resumen_diario (fecha);
+`;
+
+export const INDEX_NAMES = [
+  "ventas_producto",
+  "ventas_cliente",
+  "ventas_fecha",
+  "ventas_resumen_fecha",
+];
+
+/** Bookkeeping that outlives a run: the run history and the rows the last run rejected. */
+export const HISTORY_DDL = `
+CREATE TABLE IF NOT EXISTS etl_runs (
+  run_id      TEXT PRIMARY KEY,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  data_dir    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS etl_run_files (
+  run_id        TEXT NOT NULL REFERENCES etl_runs (run_id),
+  table_name    TEXT NOT NULL,
+  file          TEXT NOT NULL,
+  sha256        TEXT NOT NULL,
+  bytes         INTEGER NOT NULL,
+  encoding      TEXT NOT NULL,
+  delimiter     TEXT NOT NULL,
+  rows_read     INTEGER NOT NULL,
+  rows_loaded   INTEGER NOT NULL,
+  rows_rejected INTEGER NOT NULL,
+  reasons       TEXT NOT NULL,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT NOT NULL,
+  PRIMARY KEY (run_id, table_name)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS rejected_rows (
+  id          INTEGER PRIMARY KEY,
+  run_id      TEXT NOT NULL,
+  file        TEXT NOT NULL,
+  line        INTEGER NOT NULL,
+  reason      TEXT NOT NULL,
+  column_name TEXT,
+  raw_text    TEXT NOT NULL
+) STRICT;
+`;
+
+/** The data objects, in the order to drop them. */
+export const DATA_OBJECTS: readonly { type: "table" | "view"; name: string }[] = [
+  { type: "view", name: "ventas_enriquecidas" },
+  { type: "table", name: "ventas_resumen_diario" },
+  { type: "table", name: "inventario" },
+  { type: "table", name: "ventas" },
+  { type: "table", name: "clientes" },
+  { type: "table", name: "productos" },
+];

@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Sqlite from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { DatabaseError, describeError } from "../errors.js";
+import { APPLICATION_ID } from "./ddl.js";
+import type { Database } from "./schema.js";
+
+export type SqliteDatabase = Sqlite.Database;
+
+/** How long a connection waits for another one's lock before giving up (ms). */
+const BUSY_TIMEOUT_MS = 30_000;
+
+/** What kind of file sits at a database path. */
+export type DatabaseState = "missing" | "empty" | "ours" | "foreign";
+
+/** Tells whether an open database is empty, ours (by `application_id`) or another's. */
+export function databaseState(db: SqliteDatabase): Exclude<DatabaseState, "missing"> {
+  const applicationId = db.pragma("application_id", { simple: true }) as number;
+  if (applicationId === APPLICATION_ID) return "ours";
+  const objects = db
+    .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+    .get() as { n: number };
+  return objects.n === 0 ? "empty" : "foreign";
+}
+
+/**
+ * Opens (creating if needed) the database for a writer: WAL mode, so readers keep
+ * reading the last committed data while a run writes, and a killed writer's partial
+ * transaction is simply discarded on the next open.
+ */
+export function openForWrite(path: string): SqliteDatabase {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Sqlite(path, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma("journal_size_limit = 67108864");
+      db.pragma("foreign_keys = OFF"); // orphans are loaded and reported by the validations
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
+  } catch (error) {
+    throw new DatabaseError(
+      `${path}: cannot open the database for writing: ${describeError(error)}`,
+    );
+  }
+}
+
+/**
+ * Opens an existing database read-only. Never creates a file: a missing path is a
+ * `DatabaseError` with exit code 2 (the command could not run).
+ */
+export function openForRead(path: string): SqliteDatabase {
+  if (!existsSync(path)) throw new DatabaseError(`${path}: no database at this path`, 2);
+  try {
+    const db = new Sqlite(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    try {
+      db.prepare("SELECT count(*) FROM sqlite_schema").get(); // fails fast on a non-database
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
+  } catch (error) {
+    throw new DatabaseError(`${path}: cannot read the database: ${describeError(error)}`, 2);
+  }
+}
+
+/**
+ * Wraps a better-sqlite3 connection in a typed kysely instance.
+ *
+ * @example
+ * const db = createKysely(openForRead("database/empresa.db"));
+ * await db.selectFrom("ventas").select("venta_id").limit(1).execute();
+ */
+export function createKysely(sqlite: SqliteDatabase): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}

@@ -1,0 +1,106 @@
+import type { Generated } from "kysely";
+
+/**
+ * The typed description of `empresa.db` for kysely. Domain tables and columns keep their
+ * Spanish names (they are part of the contract); the bookkeeping tables are English.
+ * Money is stored as integer cents (`*_centavos`); the view exposes decimal amounts.
+ */
+export interface Database {
+  productos: ProductosTable;
+  clientes: ClientesTable;
+  ventas: VentasTable;
+  inventario: InventarioTable;
+  ventas_enriquecidas: VentasEnriquecidasView;
+  ventas_resumen_diario: VentasResumenDiarioTable;
+  etl_runs: EtlRunsTable;
+  etl_run_files: EtlRunFilesTable;
+  rejected_rows: RejectedRowsTable;
+}
+
+export interface ProductosTable {
+  producto_id: number;
+  nombre: string;
+  categoria: string;
+  precio_centavos: number | null;
+}
+
+export interface ClientesTable {
+  cliente_id: number;
+  nombre: string;
+  ciudad: string | null;
+}
+
+export interface VentasTable {
+  venta_id: number;
+  /** `YYYY-MM-DD` */
+  fecha: string;
+  producto_id: number;
+  cliente_id: number;
+  cantidad: number;
+  precio_unitario_centavos: number;
+}
+
+export interface InventarioTable {
+  producto_id: number;
+  fecha: string;
+  stock: number;
+}
+
+/** The contract's read view (section 4). */
+export interface VentasEnriquecidasView {
+  venta_id: number;
+  fecha: string;
+  producto_id: number;
+  cliente_id: number;
+  cantidad: number;
+  precio_unitario: number;
+  importe: number;
+  /** NULL for a sale of an unknown product. */
+  categoria: string | null;
+  /** `ciudad_desconocida` when the client is unknown or has no city. */
+  ciudad: string;
+}
+
+/** Sales summed per day, category and city; rebuilt by every ETL run for fast reads. */
+export interface VentasResumenDiarioTable {
+  fecha: string;
+  categoria: string | null;
+  ciudad: string;
+  ventas: number;
+  unidades: number;
+  importe_centavos: number;
+}
+
+export interface EtlRunsTable {
+  run_id: string;
+  started_at: string;
+  finished_at: string;
+  data_dir: string;
+}
+
+export interface EtlRunFilesTable {
+  run_id: string;
+  table_name: string;
+  file: string;
+  sha256: string;
+  bytes: number;
+  encoding: string;
+  delimiter: string;
+  rows_read: number;
+  rows_loaded: number;
+  rows_rejected: number;
+  /** JSON object: reason code → count. */
+  reasons: string;
+  started_at: string;
+  finished_at: string;
+}
+
+export interface RejectedRowsTable {
+  id: Generated<number>;
+  run_id: string;
+  file: string;
+  line: number;
+  reason: string;
+  column_name: string | null;
+  raw_text: string;
+}

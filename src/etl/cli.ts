@@ -1,0 +1,77 @@
+import { runCommand } from "../cli/command.js";
+import { formatCount, ProgressLine } from "../cli/progress.js";
+import type { OptionSpecs } from "../config.js";
+import { UsageError } from "../errors.js";
+import { reportJson, summaryLine } from "./report.js";
+import { runEtl } from "./run.js";
+
+const options = {
+  dataDir: {
+    type: "string",
+    flag: "data-dir",
+    env: "DATA_DIR",
+    default: "data",
+    arg: "DIR",
+    help: "Folder with productos.csv, clientes.csv, ventas.csv, inventario.csv",
+  },
+  dbPath: {
+    type: "string",
+    flag: "db",
+    env: "DB_PATH",
+    default: "database/empresa.db",
+    arg: "PATH",
+    help: "SQLite database to (re)load",
+  },
+  json: { type: "boolean", flag: "json", help: "Print one JSON report on stdout and nothing else" },
+} satisfies OptionSpecs;
+
+await runCommand({
+  name: "etl",
+  summary:
+    "Normalizes the four sales CSV files into the SQLite database, replacing its data as a whole.\n" +
+    "Every row read is loaded or kept as a rejected row (file, line, reason). Exit 0 when the\n" +
+    "load committed, 1 on a fatal input or database error (nothing changed), 2 on a usage error.",
+  options,
+  logFile: "procesamiento",
+  async run({ config, positionals }, { log }) {
+    if (positionals.length > 0) {
+      throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+    }
+    const progress = new ProgressLine();
+    const began = new Map<string, number>();
+    log.info("etl started", { data_dir: config.dataDir, db: config.dbPath });
+    const report = await runEtl({
+      dataDir: config.dataDir,
+      dbPath: config.dbPath,
+      onProgress(p) {
+        if (!began.has(p.file)) began.set(p.file, Date.now());
+        const seconds = (Date.now() - (began.get(p.file) ?? Date.now())) / 1000;
+        const rate = seconds > 0 ? `${formatCount(p.read / seconds)} rows/s` : "";
+        const percent = p.totalBytes > 0 ? `${Math.floor((100 * p.bytes) / p.totalBytes)}%` : "";
+        progress.update(`${p.file}: ${formatCount(p.read)} rows ${percent} ${rate}`);
+      },
+      onWarning(message, fields) {
+        progress.clear();
+        log.warn(message, fields);
+      },
+      onFile(file) {
+        progress.clear();
+        log.info(summaryLine(file), {
+          file: file.file,
+          read: file.read,
+          loaded: file.loaded,
+          rejected: file.rejected,
+          reasons: file.reasons,
+        });
+      },
+    });
+    progress.clear();
+    const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
+    log.info(`etl committed run ${report.runId} in ${seconds.toFixed(1)} s`, {
+      run_id: report.runId,
+      db: report.dbPath,
+    });
+    if (config.json) process.stdout.write(`${JSON.stringify(reportJson(report))}\n`);
+    return 0;
+  },
+});

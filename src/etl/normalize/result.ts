@@ -1,0 +1,24 @@
+/** Why a row was rejected. The codes are part of the contract. */
+export type ReasonCode =
+  | "field_count"
+  | "missing_value"
+  | "invalid_id"
+  | "invalid_date"
+  | "invalid_number"
+  | "duplicate_key";
+
+export const REASON_CODES: readonly ReasonCode[] = [
+  "field_count",
+  "missing_value",
+  "invalid_id",
+  "invalid_date",
+  "invalid_number",
+  "duplicate_key",
+];
+
+/**
+ * A normalizer returns the value, or `INVALID` when the text is not of its kind.
+ * (A sentinel rather than an object per call keeps the per-value hot path allocation-free.)
+ */
+export const INVALID: unique symbol = Symbol("invalid");
+export type Normalized<T> = T | typeof INVALID;

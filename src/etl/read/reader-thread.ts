@@ -1,0 +1,92 @@
+import { Worker } from "node:worker_threads";
+import { AppError, InputError } from "../../errors.js";
+import type { TableName } from "../tables.js";
+import type { ReaderMessage, ReadJob, SerializedError } from "./protocol.js";
+import type { FileFacts } from "./sniff.js";
+import type { Batch, ReadStats, RejectedRow } from "./table-reader.js";
+
+export interface ReaderHandlers {
+  start(table: TableName, facts: FileFacts, startedAt: string): void;
+  batch(table: TableName, batch: Batch): void;
+  rejects(table: TableName, rows: RejectedRow[]): void;
+  progress?(table: TableName, read: number, bytes: number, totalBytes: number): void;
+  done(table: TableName, stats: ReadStats, finishedAt: string): void;
+}
+
+const WORKER_EXT = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+
+function revive(error: SerializedError): Error {
+  if (error.file !== undefined && error.detail !== undefined) {
+    return new InputError(error.file, error.line, error.detail, error.code);
+  }
+  const revived = new Error(error.message);
+  revived.name = error.name;
+  if (error.stack) revived.stack = error.stack;
+  return revived;
+}
+
+/**
+ * Reads the jobs' files in a worker thread and calls the handlers on this thread, in
+ * order, one message at a time. Resolves when every file is done; rejects on the first
+ * error (from the reader or from a handler), after stopping the thread.
+ */
+export function readInWorker(jobs: ReadJob[], handlers: ReaderHandlers): Promise<void> {
+  const shared = new SharedArrayBuffer(4);
+  const inFlight = new Int32Array(shared);
+  const worker = new Worker(new URL("./boot.mjs", import.meta.url), {
+    workerData: {
+      entry: new URL(`./worker${WORKER_EXT}`, import.meta.url).href,
+      jobs,
+      inFlight: shared,
+    },
+  });
+  let remaining = jobs.length;
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      reject(error);
+    };
+    worker.on("message", (message: ReaderMessage) => {
+      if (settled) return;
+      try {
+        switch (message.type) {
+          case "start":
+            handlers.start(message.table, message.facts, message.startedAt);
+            break;
+          case "batch":
+            handlers.batch(message.table, message.batch);
+            Atomics.sub(inFlight, 0, 1);
+            Atomics.notify(inFlight, 0);
+            break;
+          case "rejects":
+            handlers.rejects(message.table, message.rows);
+            break;
+          case "progress":
+            handlers.progress?.(message.table, message.read, message.bytes, message.totalBytes);
+            break;
+          case "done":
+            handlers.done(message.table, message.stats, message.finishedAt);
+            if (--remaining === 0) {
+              settled = true;
+              void worker.terminate();
+              resolve();
+            }
+            break;
+          case "error":
+            fail(revive(message.error));
+            break;
+        }
+      } catch (error) {
+        fail(error);
+      }
+    });
+    worker.on("error", fail);
+    worker.on("exit", (code) => {
+      if (!settled)
+        fail(new AppError(`the reader thread stopped unexpectedly (exit ${code})`, "internal", 1));
+    });
+  });
+}
