@@ -63,20 +63,21 @@ LEFT JOIN productos p ON p.producto_id = v.producto_id
 LEFT JOIN clientes c ON c.cliente_id = v.cliente_id;
 `;
 
-/** Indexes on the data tables, created after the rows are in (much faster than before). */
+/**
+ * Indexes on the data tables, created after the rows are in (much faster than before).
+ * The validations' foreign-key checks read the two full indexes instead of the table;
+ * the partial indexes hold only the anomalous sales (usually none), so building them is
+ * one quick scan and the rules that look for those sales read almost nothing. A query
+ * uses a partial index when its WHERE clause repeats the index's condition.
+ */
 export const INDEX_DDL = `
 CREATE INDEX ventas_producto ON ventas (producto_id);
 CREATE INDEX ventas_cliente ON ventas (cliente_id);
-CREATE INDEX ventas_fecha ON ventas (fecha);
+CREATE INDEX ventas_cantidad_no_positiva ON ventas (cantidad) WHERE cantidad <= 0;
+CREATE INDEX ventas_precio_negativo ON ventas (precio_unitario_centavos) WHERE precio_unitario_centavos < 0;
+CREATE INDEX inventario_stock_negativo ON inventario (stock) WHERE stock < 0;
 CREATE INDEX ventas_resumen_fecha ON ventas_resumen_diario (fecha);
 `;
-
-export const INDEX_NAMES = [
-  "ventas_producto",
-  "ventas_cliente",
-  "ventas_fecha",
-  "ventas_resumen_fecha",
-];
 
 /** Bookkeeping that outlives a run: the run history and the rows the last run rejected. */
 export const HISTORY_DDL = `

@@ -5,7 +5,6 @@ import {
   DATA_OBJECTS,
   HISTORY_DDL,
   INDEX_DDL,
-  INDEX_NAMES,
   SCHEMA_VERSION,
 } from "./ddl.js";
 import { databaseState, type SqliteDatabase } from "./open.js";
@@ -32,7 +31,7 @@ export function prepareForLoad(db: SqliteDatabase, path: string): void {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   } else {
-    for (const name of INDEX_NAMES) db.exec(`DROP INDEX IF EXISTS ${name}`);
+    dropDataIndexes(db);
     for (const object of DATA_OBJECTS) {
       if (object.type === "table") db.exec(`DELETE FROM ${object.name}`);
     }
@@ -43,4 +42,18 @@ export function prepareForLoad(db: SqliteDatabase, path: string): void {
 /** Creates the data indexes, after the bulk load. */
 export function createIndexes(db: SqliteDatabase): void {
   db.exec(INDEX_DDL);
+}
+
+/** Drops every index on the data tables (whatever an older version created), not the keys. */
+function dropDataIndexes(db: SqliteDatabase): void {
+  const tables = DATA_OBJECTS.filter((object) => object.type === "table").map(
+    (object) => object.name,
+  );
+  const indexes = db
+    .prepare(
+      `SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${tables.map(() => "?").join(", ")})`,
+    )
+    .pluck()
+    .all(...tables) as string[];
+  for (const name of indexes) db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
 }

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { openForWrite } from "../db/open.js";
 import { createIndexes, prepareForLoad } from "../db/prepare.js";
 import { InputError } from "../errors.js";
-import { rebuildDailySummary, recordRun } from "./load/finish.js";
+import { recordRun, writeDailySummary } from "./load/finish.js";
 import { rejectWriter, tableWriter } from "./load/writer.js";
 import type { ReadJob } from "./read/protocol.js";
 import { readInWorker } from "./read/reader-thread.js";
@@ -126,10 +126,12 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
         files.push(report);
         options.onFile?.(report);
       },
+      summary(rows) {
+        writeDailySummary(db, rows);
+      },
     });
 
     createIndexes(db);
-    rebuildDailySummary(db);
     const finishedAt = new Date().toISOString();
     const dataDir = resolve(options.dataDir);
     recordRun(db, { runId, startedAt, finishedAt, dataDir, files });

@@ -11,16 +11,64 @@ export interface Product {
 }
 
 export const PRODUCTS: readonly Product[] = [
-  { id: 1, nombre: "Laptop Pro 14", categoria: "Electronicos", categoriaWritten: "electrónicos", cents: 129900 },
-  { id: 2, nombre: "Mouse inalámbrico", categoria: "Accesorios", categoriaWritten: "Accesorios", cents: 2550 },
+  {
+    id: 1,
+    nombre: "Laptop Pro 14",
+    categoria: "Electronicos",
+    categoriaWritten: "electrónicos",
+    cents: 129900,
+  },
+  {
+    id: 2,
+    nombre: "Mouse inalámbrico",
+    categoria: "Accesorios",
+    categoriaWritten: "Accesorios",
+    cents: 2550,
+  },
   { id: 3, nombre: "Camiseta básica", categoria: "Ropa", categoriaWritten: "ropa", cents: 1599 },
-  { id: 4, nombre: "Disco duro 1TB", categoria: "Almacenamiento", categoriaWritten: "ALMACENAMIENTO", cents: 5990 },
-  { id: 5, nombre: 'Monitor 27"', categoria: "Electronicos", categoriaWritten: "Electrónicos", cents: 24900 },
+  {
+    id: 4,
+    nombre: "Disco duro 1TB",
+    categoria: "Almacenamiento",
+    categoriaWritten: "ALMACENAMIENTO",
+    cents: 5990,
+  },
+  {
+    id: 5,
+    nombre: 'Monitor 27"',
+    categoria: "Electronicos",
+    categoriaWritten: "Electrónicos",
+    cents: 24900,
+  },
   { id: 6, nombre: "Jeans clásicos", categoria: "Ropa", categoriaWritten: "ROPA", cents: 3995 },
-  { id: 7, nombre: "Teclado mecánico", categoria: "Accesorios", categoriaWritten: "accesorios", cents: 7900 },
-  { id: 8, nombre: "Memoria USB 64GB", categoria: "Almacenamiento", categoriaWritten: "almacenamiento", cents: 1250 },
-  { id: 9, nombre: "Chaqueta, impermeable", categoria: "Ropa", categoriaWritten: "Ropa", cents: 8900 },
-  { id: 10, nombre: "Audífonos\nBluetooth", categoria: "Electronicos", categoriaWritten: "ELECTRÓNICOS", cents: 5900 },
+  {
+    id: 7,
+    nombre: "Teclado mecánico",
+    categoria: "Accesorios",
+    categoriaWritten: "accesorios",
+    cents: 7900,
+  },
+  {
+    id: 8,
+    nombre: "Memoria USB 64GB",
+    categoria: "Almacenamiento",
+    categoriaWritten: "almacenamiento",
+    cents: 1250,
+  },
+  {
+    id: 9,
+    nombre: "Chaqueta, impermeable",
+    categoria: "Ropa",
+    categoriaWritten: "Ropa",
+    cents: 8900,
+  },
+  {
+    id: 10,
+    nombre: "Audífonos\nBluetooth",
+    categoria: "Electronicos",
+    categoriaWritten: "ELECTRÓNICOS",
+    cents: 5900,
+  },
 ];
 
 /** A product id that sales use but the product list lacks. */
@@ -33,7 +81,16 @@ export interface Client {
   ciudad: string;
 }
 
-const CITIES = ["bogotá", "MEDELLÍN", "  cali ", "Barranquilla", "cartagena  de indias", "Bucaramanga", "pereira", "santa marta"];
+const CITIES = [
+  "bogotá",
+  "MEDELLÍN",
+  "  cali ",
+  "Barranquilla",
+  "cartagena  de indias",
+  "Bucaramanga",
+  "pereira",
+  "santa marta",
+];
 const NAMES = [
   "Ana Gómez",
   "Luis Pérez",

@@ -5,9 +5,27 @@ import { generate } from "./generate.js";
 
 const options = {
   rows: { type: "number", flag: "rows", default: 5500, arg: "N", help: "Sales rows to write" },
-  inventoryRows: { type: "number", flag: "inventory-rows", default: 5000, arg: "N", help: "Inventory rows to write" },
-  seed: { type: "string", flag: "seed", default: "empresa", arg: "S", help: "Seed: the same seed writes the same files" },
-  out: { type: "string", flag: "out", default: "data", arg: "DIR", help: "Folder to write the CSV files and manifest.json into" },
+  inventoryRows: {
+    type: "number",
+    flag: "inventory-rows",
+    default: 5000,
+    arg: "N",
+    help: "Inventory rows to write",
+  },
+  seed: {
+    type: "string",
+    flag: "seed",
+    default: "empresa",
+    arg: "S",
+    help: "Seed: the same seed writes the same files",
+  },
+  out: {
+    type: "string",
+    flag: "out",
+    default: "data",
+    arg: "DIR",
+    help: "Folder to write the CSV files and manifest.json into",
+  },
   referenceDate: {
     type: "string",
     flag: "reference-date",
@@ -25,10 +43,17 @@ await runCommand({
   options,
   logFile: "generate",
   async run({ config }, { log }) {
-    for (const [name, value] of [["--rows", config.rows], ["--inventory-rows", config.inventoryRows]] as const) {
-      if (!Number.isInteger(value) || value < 20) throw new UsageError(`${name} must be an integer of at least 20`);
+    for (const [name, value] of [
+      ["--rows", config.rows],
+      ["--inventory-rows", config.inventoryRows],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 20)
+        throw new UsageError(`${name} must be an integer of at least 20`);
     }
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(config.referenceDate) || Number.isNaN(Date.parse(config.referenceDate))) {
+    if (
+      !/^\d{4}-\d{2}-\d{2}$/.test(config.referenceDate) ||
+      Number.isNaN(Date.parse(config.referenceDate))
+    ) {
       throw new UsageError(`--reference-date must be YYYY-MM-DD, got "${config.referenceDate}"`);
     }
     const started = Date.now();

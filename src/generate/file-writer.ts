@@ -40,7 +40,12 @@ export class CsvFileWriter {
 
 /** Quotes a CSV field when it holds the delimiter, a quote or a line break. */
 export function csvField(value: string, delimiter = ","): string {
-  if (value.includes(delimiter) || value.includes('"') || value.includes("\n") || value.includes("\r")) {
+  if (
+    value.includes(delimiter) ||
+    value.includes('"') ||
+    value.includes("\n") ||
+    value.includes("\r")
+  ) {
     return `"${value.replaceAll('"', '""')}"`;
   }
   return value;

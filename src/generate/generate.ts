@@ -55,7 +55,13 @@ const SALES_REJECTS_AT_5500: Record<ReasonCode, number> = {
   invalid_id: 7,
   field_count: 6,
 };
-const SALES_BREACHES_AT_5500 = { unknown_product: 40, unknown_client: 12, negative: 5, zero: 8, negative_price: 4 };
+const SALES_BREACHES_AT_5500 = {
+  unknown_product: 40,
+  unknown_client: 12,
+  negative: 5,
+  zero: 8,
+  negative_price: 4,
+};
 const FUTURE_SHARE = 1479 / 5407;
 const INVENTORY_REJECTS_AT_5000: Record<ReasonCode, number> = {
   duplicate_key: 40,
@@ -68,7 +74,9 @@ const INVENTORY_REJECTS_AT_5000: Record<ReasonCode, number> = {
 const NEGATIVE_STOCK_AT_5000 = 7;
 
 const scale = <K extends string>(counts: Record<K, number>, factor: number): Record<K, number> =>
-  Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Math.round((v as number) * factor)])) as Record<K, number>;
+  Object.fromEntries(
+    Object.entries(counts).map(([k, v]) => [k, Math.round((v as number) * factor)]),
+  ) as Record<K, number>;
 
 function expectation(): FileExpectation {
   return { read: 0, loaded: 0, rejected: 0, reasons: {}, blank_lines: 0 };
@@ -90,7 +98,16 @@ function addDays(date: string, days: number): Ymd {
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
-const INVALID_DATES = ["2024-02-30", "13/13/2024", "24-01-05", "2024/13/01", "31.04.2024", "ayer", "2024-1-5", "05/01/24"];
+const INVALID_DATES = [
+  "2024-02-30",
+  "13/13/2024",
+  "24-01-05",
+  "2024/13/01",
+  "31.04.2024",
+  "ayer",
+  "2024-1-5",
+  "05/01/24",
+];
 const INVALID_IDS = ["prod000", "P-0", "abc", "#12", "12a", "prod--3", "0"];
 const INVALID_INTEGERS = ["dos", "2.5", "1e3", "3,0", "--1"];
 const INVALID_AMOUNTS = ["12.5.3", "1,2345", "12.345", "abc", "$", "1.299.00,5"];
@@ -102,7 +119,13 @@ function writeProducts(out: string, rng: Rng, manifest: Manifest): void {
   const file = manifest.files.productos;
   for (const p of PRODUCTS) {
     w.line(
-      [messyText(rng, p.nombre, false), messyId(rng, "prod", p.id), messyAmount(rng, p.cents), "Proveedor S.A.", messyText(rng, p.categoriaWritten, false)]
+      [
+        messyText(rng, p.nombre, false),
+        messyId(rng, "prod", p.id),
+        messyAmount(rng, p.cents),
+        "Proveedor S.A.",
+        messyText(rng, p.categoriaWritten, false),
+      ]
         .map((v) => csvField(v))
         .join(","),
     );
@@ -125,7 +148,11 @@ function writeClients(out: string, rng: Rng, manifest: Manifest): void {
   w.line("cliente_id;nombre;ciudad");
   const file = manifest.files.clientes;
   for (const c of CLIENTS) {
-    w.line([messyId(rng, "C", c.id), messyText(rng, c.nombre, false), c.ciudad].map((v) => csvField(v, ";")).join(";"));
+    w.line(
+      [messyId(rng, "C", c.id), messyText(rng, c.nombre, false), c.ciudad]
+        .map((v) => csvField(v, ";"))
+        .join(";"),
+    );
     tally(file, null);
   }
   w.line("C_000;Nadie;Cali");
@@ -135,7 +162,13 @@ function writeClients(out: string, rng: Rng, manifest: Manifest): void {
   w.close();
 }
 
-type SalesKind = ReasonCode | "unknown_product" | "unknown_client" | "negative" | "zero" | "negative_price";
+type SalesKind =
+  | ReasonCode
+  | "unknown_product"
+  | "unknown_client"
+  | "negative"
+  | "zero"
+  | "negative_price";
 
 function writeSales(options: GenerateOptions, rng: Rng, manifest: Manifest): void {
   const w = new CsvFileWriter(join(options.out, "ventas.csv"), { encoding: "utf-8" });
@@ -148,7 +181,9 @@ function writeSales(options: GenerateOptions, rng: Rng, manifest: Manifest): voi
   const rejectSampler = new ExactSampler<ReasonCode>(rng, options.rows - warmup, rejects);
   const loadedTotal = options.rows - totalRejects;
   const breachSampler = new ExactSampler(rng, loadedTotal, scale(SALES_BREACHES_AT_5500, factor));
-  const futureSampler = new ExactSampler(rng, loadedTotal, { future: Math.round(loadedTotal * FUTURE_SHARE) });
+  const futureSampler = new ExactSampler(rng, loadedTotal, {
+    future: Math.round(loadedTotal * FUTURE_SHARE),
+  });
   const recent: number[] = [];
   const breaches = manifest.loaded_breaches;
   const summary = manifest.resumen_por_categoria;
@@ -171,7 +206,9 @@ function writeSales(options: GenerateOptions, rng: Rng, manifest: Manifest): voi
       else if (kind === "zero") cantidad = 0;
       else if (kind === "negative_price") cents = -cents;
       const future = futureSampler.next() !== null;
-      day = future ? addDays(options.referenceDate, rng.int(1, 90)) : addDays(options.referenceDate, -rng.int(0, 364));
+      day = future
+        ? addDays(options.referenceDate, rng.int(1, 90))
+        : addDays(options.referenceDate, -rng.int(0, 364));
       if (productId === UNKNOWN_PRODUCT) breaches.unknown_product_sales++;
       else summary[product.categoria] = (summary[product.categoria] ?? 0) + cantidad;
       if (clientId > CLIENTS.length) breaches.unknown_client_sales++;
@@ -214,7 +251,10 @@ function writeSales(options: GenerateOptions, rng: Rng, manifest: Manifest): voi
 
 function writeInventory(options: GenerateOptions, rng: Rng, manifest: Manifest): void {
   // UTF-8, CRLF, title-case header.
-  const w = new CsvFileWriter(join(options.out, "inventario.csv"), { encoding: "utf-8", crlf: true });
+  const w = new CsvFileWriter(join(options.out, "inventario.csv"), {
+    encoding: "utf-8",
+    crlf: true,
+  });
   w.line("Producto_ID,Fecha,Stock");
   const file = manifest.files.inventario;
   const factor = options.inventoryRows / 5000;
@@ -222,7 +262,9 @@ function writeInventory(options: GenerateOptions, rng: Rng, manifest: Manifest):
   const warmup = Math.min(10, options.inventoryRows);
   const rejectSampler = new ExactSampler<ReasonCode>(rng, options.inventoryRows - warmup, rejects);
   const loadedTotal = options.inventoryRows - Object.values(rejects).reduce((a, b) => a + b, 0);
-  const negativeSampler = new ExactSampler(rng, loadedTotal, { negative: Math.round(NEGATIVE_STOCK_AT_5000 * factor) });
+  const negativeSampler = new ExactSampler(rng, loadedTotal, {
+    negative: Math.round(NEGATIVE_STOCK_AT_5000 * factor),
+  });
   const first = addDays(options.referenceDate, -Math.ceil(options.inventoryRows / PRODUCTS.length));
   const firstDate = `${first.year}-${String(first.month).padStart(2, "0")}-${String(first.day).padStart(2, "0")}`;
   const recent: [number, Ymd][] = [];
@@ -271,7 +313,12 @@ export function generate(options: GenerateOptions): Manifest {
     seed: options.seed,
     rows: options.rows,
     reference_date: options.referenceDate,
-    files: { productos: expectation(), clientes: expectation(), ventas: expectation(), inventario: expectation() },
+    files: {
+      productos: expectation(),
+      clientes: expectation(),
+      ventas: expectation(),
+      inventario: expectation(),
+    },
     loaded_breaches: {
       unknown_product_sales: 0,
       unknown_product_ids: [UNKNOWN_PRODUCT],
@@ -288,7 +335,9 @@ export function generate(options: GenerateOptions): Manifest {
   writeClients(options.out, rng, manifest);
   writeSales(options, rng, manifest);
   writeInventory(options, rng, manifest);
-  manifest.resumen_por_categoria = Object.fromEntries(Object.entries(manifest.resumen_por_categoria).sort(([a], [b]) => a.localeCompare(b)));
+  manifest.resumen_por_categoria = Object.fromEntries(
+    Object.entries(manifest.resumen_por_categoria).sort(([a], [b]) => a.localeCompare(b)),
+  );
   writeFileSync(join(options.out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

@@ -1,21 +1,15 @@
 import type { SqliteDatabase } from "../../db/open.js";
+import type { DailySummaryRow } from "../read/daily-summary.js";
 import type { FileReport } from "../report.js";
+import { dateFormatter } from "./writer.js";
 
-/** Rebuilds the per-day summary that the API reads instead of scanning every sale. */
-export function rebuildDailySummary(db: SqliteDatabase): void {
-  db.exec(`
+/** Writes the per-day summary (summed by the reader thread) that the API reads. */
+export function writeDailySummary(db: SqliteDatabase, rows: readonly DailySummaryRow[]): void {
+  const insert = db.prepare(`
     INSERT INTO ventas_resumen_diario (fecha, categoria, ciudad, ventas, unidades, importe_centavos)
-    SELECT v.fecha,
-           p.categoria,
-           COALESCE(c.ciudad, 'ciudad_desconocida'),
-           count(*),
-           sum(v.cantidad),
-           sum(v.cantidad * v.precio_unitario_centavos)
-    FROM ventas v
-    LEFT JOIN productos p ON p.producto_id = v.producto_id
-    LEFT JOIN clientes c ON c.cliente_id = v.cliente_id
-    GROUP BY 1, 2, 3
-  `);
+    VALUES (@fecha, @categoria, @ciudad, @ventas, @unidades, @importe_centavos)`);
+  const formatDate = dateFormatter();
+  for (const row of rows) insert.run({ ...row, fecha: formatDate(row.fecha) });
 }
 
 export interface RunRecord {

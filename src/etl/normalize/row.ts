@@ -1,15 +1,16 @@
 import type { ColumnKind, ColumnSpec, TableSpec } from "../tables.js";
-import { normalizeDate } from "./date.js";
+import { parseDate } from "./date.js";
 import { normalizeId } from "./id.js";
 import { normalizeCents, normalizeInteger } from "./number.js";
 import { INVALID, type ReasonCode } from "./result.js";
 import { normalizeCategory, normalizeCity, normalizeName } from "./text.js";
 
+/** A normalized value; dates are YYYYMMDD numbers here (see `dateText`). */
 export type Value = string | number | null;
 
 const NORMALIZERS: Record<ColumnKind, (text: string) => Value | typeof INVALID> = {
   id: normalizeId,
-  date: normalizeDate,
+  date: parseDate,
   integer: normalizeInteger,
   decimal: normalizeCents,
   name: normalizeName,

@@ -1,5 +1,6 @@
 import type { ReasonCode } from "../normalize/result.js";
 import type { TableName } from "../tables.js";
+import type { DailySummaryRow } from "./daily-summary.js";
 import type { FileFacts } from "./sniff.js";
 import type { Batch, ReadStats, RejectedRow } from "./table-reader.js";
 
@@ -18,6 +19,7 @@ export type ReaderMessage =
   | { type: "rejects"; table: TableName; rows: RejectedRow[] }
   | { type: "progress"; table: TableName; read: number; bytes: number; totalBytes: number }
   | { type: "done"; table: TableName; stats: ReadStats; finishedAt: string }
+  | { type: "summary"; rows: DailySummaryRow[] }
   | { type: "error"; error: SerializedError };
 
 export interface SerializedError {

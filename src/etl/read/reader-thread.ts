@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { AppError, InputError } from "../../errors.js";
 import type { TableName } from "../tables.js";
+import type { DailySummaryRow } from "./daily-summary.js";
 import type { ReaderMessage, ReadJob, SerializedError } from "./protocol.js";
 import type { FileFacts } from "./sniff.js";
 import type { Batch, ReadStats, RejectedRow } from "./table-reader.js";
@@ -11,6 +12,8 @@ export interface ReaderHandlers {
   rejects(table: TableName, rows: RejectedRow[]): void;
   progress?(table: TableName, read: number, bytes: number, totalBytes: number): void;
   done(table: TableName, stats: ReadStats, finishedAt: string): void;
+  /** The last message: loaded sales summed per day, category and city. */
+  summary(rows: DailySummaryRow[]): void;
 }
 
 const WORKER_EXT = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -40,7 +43,6 @@ export function readInWorker(jobs: ReadJob[], handlers: ReaderHandlers): Promise
       inFlight: shared,
     },
   });
-  let remaining = jobs.length;
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const fail = (error: unknown) => {
@@ -69,11 +71,12 @@ export function readInWorker(jobs: ReadJob[], handlers: ReaderHandlers): Promise
             break;
           case "done":
             handlers.done(message.table, message.stats, message.finishedAt);
-            if (--remaining === 0) {
-              settled = true;
-              void worker.terminate();
-              resolve();
-            }
+            break;
+          case "summary":
+            handlers.summary(message.rows);
+            settled = true;
+            void worker.terminate();
+            resolve();
             break;
           case "error":
             fail(revive(message.error));

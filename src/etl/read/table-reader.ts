@@ -33,12 +33,14 @@ export interface ReadStats {
 }
 
 export interface TableSink {
-  batch(batch: Batch): void | Promise<void>;
-  rejects(rows: RejectedRow[]): void | Promise<void>;
+  batch(batch: Batch): void;
+  rejects(rows: RejectedRow[]): void;
   progress?(read: number, bytes: number): void;
+  /** Sees each loaded row's values (reused array: copy what you keep). */
+  loaded?(values: readonly Value[]): void;
 }
 
-const NUMERIC: ReadonlySet<ColumnKind> = new Set(["id", "integer", "decimal"]);
+const NUMERIC: ReadonlySet<ColumnKind> = new Set(["id", "integer", "decimal", "date"]);
 
 function newBatch(spec: TableSpec, size: number): Batch {
   return {
@@ -47,10 +49,6 @@ function newBatch(spec: TableSpec, size: number): Batch {
       NUMERIC.has(column.kind) ? new Float64Array(size) : new Array<string | null>(size),
     ),
   };
-}
-
-function isBlank(fields: readonly string[]): boolean {
-  return fields.length === 1 && (fields[0] as string).trim() === "";
 }
 
 /**
@@ -83,23 +81,22 @@ export async function readTable(
     rejects.push({ line, reason: rejection.reason, column: rejection.column, raw });
   };
 
-  for await (const record of readRecords(path, label, facts, (n) => (bytes += n))) {
+  const onRecord = (fields: string[], line: number, raw: string) => {
     if (normalize === null) {
-      const layout = matchHeader(spec, record.fields, label);
+      const layout = matchHeader(spec, fields, label);
       stats.extraColumns = layout.extra;
       normalize = rowNormalizer(spec, layout.indexes, layout.fieldCount);
-      continue;
+      return;
     }
-    if (isBlank(record.fields)) continue;
     stats.read++;
-    const rejection = normalize(record.fields, values);
+    const rejection = normalize(fields, values);
     if (rejection) {
-      reject(record.line, rejection, record.raw);
+      reject(line, rejection, raw);
     } else {
       for (let k = 0; k < keyPositions.length; k++)
         key[k] = values[keyPositions[k] as number] as Value;
       if (!keys.add(key)) {
-        reject(record.line, { reason: "duplicate_key", column: spec.key.join(",") }, record.raw);
+        reject(line, { reason: "duplicate_key", column: spec.key.join(",") }, raw);
       } else {
         const row = batch.count++;
         for (let c = 0; c < values.length; c++) {
@@ -110,22 +107,26 @@ export async function readTable(
           else column[row] = value as string | null;
         }
         stats.loaded++;
+        sink.loaded?.(values);
         if (batch.count === batchSize) {
-          await sink.batch(batch);
+          sink.batch(batch);
           batch = newBatch(spec, batchSize);
         }
       }
     }
     if (rejects.length >= 1024) {
-      await sink.rejects(rejects);
+      sink.rejects(rejects);
       rejects = [];
     }
     if ((stats.read & 0xffff) === 0) sink.progress?.(stats.read, bytes);
-  }
+  };
+  await readRecords(path, label, facts, onRecord, (n) => {
+    bytes += n;
+  });
   if (normalize === null)
     throw new InputError(label, 1, "the file is empty (no header line)", "empty_file");
-  if (batch.count > 0) await sink.batch(batch);
-  if (rejects.length > 0) await sink.rejects(rejects);
+  if (batch.count > 0) sink.batch(batch);
+  if (rejects.length > 0) sink.rejects(rejects);
   sink.progress?.(stats.read, bytes);
   return stats;
 }

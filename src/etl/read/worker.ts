@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { InputError } from "../../errors.js";
 import { tableSpec } from "../tables.js";
+import { DailySummary } from "./daily-summary.js";
 import { MAX_IN_FLIGHT, type ReaderMessage, type ReadJob } from "./protocol.js";
 import { sniffFile } from "./sniff.js";
 import { readTable } from "./table-reader.js";
@@ -19,6 +20,7 @@ const send = (message: ReaderMessage, transfer: ArrayBuffer[] = []) =>
   port.postMessage(message, transfer);
 
 async function main(): Promise<void> {
+  const summary = new DailySummary();
   for (const job of jobs) {
     const spec = tableSpec(job.table);
     const facts = await sniffFile(job.path, job.label);
@@ -36,12 +38,16 @@ async function main(): Promise<void> {
       rejects(rows) {
         send({ type: "rejects", table: job.table, rows });
       },
+      loaded(values) {
+        summary.add(job.table, values);
+      },
       progress(read, bytes) {
         send({ type: "progress", table: job.table, read, bytes, totalBytes: facts.bytes });
       },
     });
     send({ type: "done", table: job.table, stats, finishedAt: new Date().toISOString() });
   }
+  send({ type: "summary", rows: summary.rows() });
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,94 @@
+import type { Value } from "../normalize/row.js";
+import type { TableName } from "../tables.js";
+
+/** The city the view reports when a client is unknown or has none (contract section 4). */
+export const UNKNOWN_CITY = "ciudad_desconocida";
+
+export interface DailySummaryRow {
+  /** YYYYMMDD */
+  fecha: number;
+  categoria: string | null;
+  ciudad: string;
+  ventas: number;
+  unidades: number;
+  importe_centavos: number;
+}
+
+/**
+ * Sums the loaded sales per day, category and city while they stream past, with the same
+ * joins as the view `ventas_enriquecidas` (unknown product: NULL category; unknown client
+ * or no city: `ciudad_desconocida`). Doing it here costs one Map update per sale instead
+ * of a 1.6 s GROUP BY over the whole table at commit (1M sales); a test checks that the
+ * result equals the GROUP BY over the view.
+ */
+export class DailySummary {
+  /** producto_id → index in `names` of its category (0 = NULL). */
+  private readonly categoryOf = new Map<number, number>();
+  /** cliente_id → index in `names` of its city. */
+  private readonly cityOf = new Map<number, number>();
+  private readonly names: (string | null)[] = [null, UNKNOWN_CITY];
+  private readonly nameIndex = new Map<string, number>([[UNKNOWN_CITY, 1]]);
+  private readonly groups = new Map<number, DailySummaryRow>();
+
+  /** Takes a loaded row of any table, its values in the table spec's column order. */
+  add(table: TableName, values: readonly Value[]): void {
+    if (table === "productos")
+      this.categoryOf.set(values[0] as number, this.intern(values[2] as string));
+    else if (table === "clientes")
+      this.cityOf.set(
+        values[0] as number,
+        this.intern((values[2] as string | null) ?? UNKNOWN_CITY),
+      );
+    else if (table === "ventas") this.addSale(values);
+  }
+
+  private intern(name: string): number {
+    let index = this.nameIndex.get(name);
+    if (index === undefined) {
+      index = this.names.length;
+      this.names.push(name);
+      this.nameIndex.set(name, index);
+    }
+    return index;
+  }
+
+  private addSale(values: readonly Value[]): void {
+    const fecha = values[1] as number;
+    const category = this.categoryOf.get(values[2] as number) ?? 0;
+    const city = this.cityOf.get(values[3] as number) ?? 1;
+    // One number per group: YYYYMMDD (< 2^27) × 2^25 + category × 2^13 + city stays below 2^53.
+    const key = fecha * 2 ** 25 + (category % 4096) * 8192 + (city % 8192);
+    let row = this.groups.get(key);
+    if (!row || row.categoria !== this.names[category] || row.ciudad !== this.names[city]) {
+      row = this.slowGroup(fecha, category, city);
+    }
+    const cantidad = values[4] as number;
+    row.ventas++;
+    row.unidades += cantidad;
+    row.importe_centavos += cantidad * (values[5] as number);
+  }
+
+  /** Beyond 4,096 categories or 8,192 cities keys can collide; those use string keys. */
+  private readonly rare = new Map<string, DailySummaryRow>();
+  private slowGroup(fecha: number, category: number, city: number): DailySummaryRow {
+    const key = fecha * 2 ** 25 + (category % 4096) * 8192 + (city % 8192);
+    const categoria = this.names[category] as string | null;
+    const ciudad = this.names[city] as string;
+    if (!this.groups.has(key)) {
+      const row = { fecha, categoria, ciudad, ventas: 0, unidades: 0, importe_centavos: 0 };
+      this.groups.set(key, row);
+      return row;
+    }
+    const text = `${fecha}\u0000${category}\u0000${city}`;
+    let row = this.rare.get(text);
+    if (!row) {
+      row = { fecha, categoria, ciudad, ventas: 0, unidades: 0, importe_centavos: 0 };
+      this.rare.set(text, row);
+    }
+    return row;
+  }
+
+  rows(): DailySummaryRow[] {
+    return [...this.groups.values(), ...this.rare.values()];
+  }
+}
