@@ -35,4 +35,4 @@ export interface SerializedError {
 export type { ReasonCode };
 
 /** Batches in flight between the threads before the reader waits (bounds memory). */
-export const MAX_IN_FLIGHT = 8;
+export const MAX_IN_FLIGHT = 4;

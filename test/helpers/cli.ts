@@ -1,0 +1,41 @@
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+const TSX = pathToFileURL(resolve(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs one of the project's commands from its TypeScript source, as a real process, in
+ * `cwd` (give a temporary folder: the command reads `.env` and writes `logs/` there).
+ */
+export function runCli(
+  command: "etl" | "validate" | "api" | "upload" | "generate",
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<CliResult> {
+  const entry = resolve(
+    ROOT,
+    command === "validate" ? "src/validation/cli.ts" : `src/${command}/cli.ts`,
+  );
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ["--import", TSX, entry, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", fail);
+    child.on("close", (code, signal) => done({ code, signal, stdout, stderr }));
+  });
+}
