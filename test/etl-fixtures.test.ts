@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
 import { runEtl } from "../src/etl/run.js";
 import { runCli } from "./helpers/cli.js";
-import { type Dataset, DEFAULT_FILES, writeDataset } from "./helpers/dataset.js";
+import { type Dataset, writeDataset } from "./helpers/dataset.js";
 import { dumpDb, query } from "./helpers/db.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -427,5 +427,3 @@ describe("npm run etl (the command)", () => {
     expect(bad.stderr).toContain("--nope");
   });
 });
-
-export { DEFAULT_FILES };
