@@ -15,6 +15,8 @@ export interface CommandContext {
 export interface CommandDefinition<S extends OptionSpecs> extends CommandSpec<S> {
   /** The log file under `logs/` (without `.log`). */
   logFile: string;
+  /** Exit code for an unexpected internal error (default 1). */
+  internalErrorExit?: number;
   /** Does the work and returns the exit code. */
   run(parsed: Parsed<S>, context: CommandContext): Promise<number>;
 }
@@ -54,7 +56,7 @@ export async function runCommand<S extends OptionSpecs>(
       code = error.exitCode;
     } else {
       log.error(`internal error: ${describeError(error)}`, { stack: (error as Error)?.stack });
-      code = 1;
+      code = definition.internalErrorExit ?? 1;
     }
   }
   await flush(log);

@@ -105,6 +105,28 @@ CREATE TABLE IF NOT EXISTS etl_run_files (
   PRIMARY KEY (run_id, table_name)
 ) STRICT;
 
+CREATE TABLE IF NOT EXISTS validation_runs (
+  run_id      TEXT PRIMARY KEY,
+  as_of       TEXT NOT NULL,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  etl_run_id  TEXT
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS validation_results (
+  run_id         TEXT NOT NULL REFERENCES validation_runs (run_id),
+  rule           TEXT NOT NULL,
+  severity       TEXT NOT NULL,
+  passed         INTEGER NOT NULL,
+  affected       INTEGER NOT NULL,
+  distinct_count INTEGER,
+  sample         TEXT NOT NULL,
+  message        TEXT NOT NULL,
+  state          TEXT NOT NULL,
+  PRIMARY KEY (run_id, rule)
+) STRICT;
+
 CREATE TABLE IF NOT EXISTS rejected_rows (
   id          INTEGER PRIMARY KEY,
   run_id      TEXT NOT NULL,

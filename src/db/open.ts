@@ -51,6 +51,39 @@ export function openForWrite(path: string): SqliteDatabase {
 }
 
 /**
+ * Opens an existing database of ours for reading and recording history, never creating
+ * one: a missing file, a file that is not SQLite, an empty database or another
+ * application's database is a `DatabaseError` with exit code 2, and nothing is written.
+ */
+export function openOursForUpdate(path: string): SqliteDatabase {
+  if (!existsSync(path))
+    throw new DatabaseError(`${path}: no database at this path (run \`npm run etl\` first)`, 2);
+  let db: SqliteDatabase;
+  try {
+    db = new Sqlite(path, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw new DatabaseError(`${path}: cannot open the database: ${describeError(error)}`, 2);
+  }
+  let state: DatabaseState;
+  try {
+    state = databaseState(db);
+  } catch (error) {
+    db.close();
+    throw new DatabaseError(`${path}: not a readable SQLite database: ${describeError(error)}`, 2);
+  }
+  if (state !== "ours") {
+    db.close();
+    throw new DatabaseError(
+      state === "empty"
+        ? `${path}: the database is empty (run \`npm run etl\` first)`
+        : `${path}: not a database of this project (it has other tables and no empresa-etl mark)`,
+      2,
+    );
+  }
+  return db;
+}
+
+/**
  * Opens an existing database read-only. Never creates a file: a missing path is a
  * `DatabaseError` with exit code 2 (the command could not run).
  */

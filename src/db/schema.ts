@@ -15,6 +15,8 @@ export interface Database {
   etl_runs: EtlRunsTable;
   etl_run_files: EtlRunFilesTable;
   rejected_rows: RejectedRowsTable;
+  validation_runs: ValidationRunsTable;
+  validation_results: ValidationResultsTable;
 }
 
 export interface ProductosTable {
@@ -103,4 +105,29 @@ export interface RejectedRowsTable {
   reason: string;
   column_name: string | null;
   raw_text: string;
+}
+
+export interface ValidationRunsTable {
+  run_id: string;
+  as_of: string;
+  started_at: string;
+  finished_at: string;
+  /** ok | warning | attention | critical */
+  status: string;
+  etl_run_id: string | null;
+}
+
+export interface ValidationResultsTable {
+  run_id: string;
+  rule: string;
+  severity: string;
+  /** 1 or 0 */
+  passed: number;
+  affected: number;
+  distinct_count: number | null;
+  /** JSON array of {key, value} */
+  sample: string;
+  message: string;
+  /** new | persisting | resolved | passing */
+  state: string;
 }

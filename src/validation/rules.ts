@@ -30,6 +30,8 @@ export interface SqlRule extends RuleBase {
   sql: string;
   /** The offending rows carry `unidades` and `importe_centavos`. */
   salesImpact: boolean;
+  /** Also count the distinct offending keys or values (where that differs from rows). */
+  distinct?: { of: "key" | "value"; noun: string };
 }
 
 export interface SchemaRule extends RuleBase {
@@ -38,7 +40,19 @@ export interface SchemaRule extends RuleBase {
 
 export type Rule = SqlRule | SchemaRule;
 
-const SALES_COLUMNS = "venta_id AS key, {value} AS value, cantidad AS unidades, cantidad * precio_unitario_centavos AS importe_centavos";
+/**
+ * The distinct values of an indexed column of `ventas`, read as a loose index scan: one
+ * index seek per distinct value (11 products: 11 seeks) instead of reading every sale.
+ */
+const distinctVentas = (column: string) => `
+  WITH RECURSIVE seen(id) AS (
+    SELECT min(${column}) FROM ventas
+    UNION ALL
+    SELECT (SELECT min(${column}) FROM ventas WHERE ${column} > seen.id) FROM seen WHERE seen.id IS NOT NULL)
+  SELECT id FROM seen WHERE id IS NOT NULL`;
+
+const SALES_COLUMNS =
+  "venta_id AS key, {value} AS value, cantidad AS unidades, cantidad * precio_unitario_centavos AS importe_centavos";
 const sales = (value: string) => SALES_COLUMNS.replace("{value}", value);
 
 export const RULES: readonly Rule[] = [
@@ -47,7 +61,8 @@ export const RULES: readonly Rule[] = [
     kind: "schema",
     severity: "CRITICAL",
     checks: "a table, view or column of the contract's schema is missing",
-    runbook: "Rebuild the database with `npm run etl`; if it persists, check what else writes to DB_PATH.",
+    runbook:
+      "Rebuild the database with `npm run etl`; if it persists, check what else writes to DB_PATH.",
     unit: "schema objects",
   },
   {
@@ -55,42 +70,55 @@ export const RULES: readonly Rule[] = [
     kind: "sql",
     severity: "ERROR",
     checks: "two sales share a venta_id",
-    runbook: "The sales table lost its primary key: rebuild it with `npm run etl` and find which process inserted the copies.",
+    runbook:
+      "The sales table lost its primary key: rebuild it with `npm run etl` and find which process inserted the copies.",
     unit: "sales",
     salesImpact: true,
+    distinct: { of: "key", noun: "venta_id" },
+    // When venta_id is the table's INTEGER PRIMARY KEY the storage itself makes it unique,
+    // and the inner query reads no rows; otherwise it groups every sale.
     sql: `SELECT ${sales("venta_id")} FROM ventas
-          WHERE venta_id IN (SELECT venta_id FROM ventas GROUP BY venta_id HAVING count(*) > 1)`,
+          WHERE venta_id IN (
+            SELECT venta_id FROM ventas
+            WHERE (SELECT count(*) FROM pragma_table_info('ventas')
+                   WHERE name = 'venta_id' AND pk = 1 AND upper(type) = 'INTEGER') = 0
+            GROUP BY venta_id HAVING count(*) > 1)`,
   },
   {
     id: "producto_fk",
     kind: "sql",
     severity: "ERROR",
     checks: "a sale names a product not in productos",
-    runbook: "Add the missing products to productos.csv (or fix the sales' producto_id) and rerun `npm run etl`.",
+    runbook:
+      "Add the missing products to productos.csv (or fix the sales' producto_id) and rerun `npm run etl`.",
     unit: "sales",
     salesImpact: true,
+    distinct: { of: "value", noun: "producto_id" },
     sql: `SELECT ${sales("producto_id")} FROM ventas
-          WHERE producto_id IN (SELECT DISTINCT producto_id FROM ventas
-                                WHERE producto_id NOT IN (SELECT producto_id FROM productos))`,
+          WHERE producto_id IN (SELECT id FROM (${distinctVentas("producto_id")})
+                                WHERE id NOT IN (SELECT producto_id FROM productos))`,
   },
   {
     id: "cliente_fk",
     kind: "sql",
     severity: "WARNING",
     checks: "a sale names a client not in clientes",
-    runbook: "Add the missing clients to clientes.csv; until then their sales count under ciudad_desconocida.",
+    runbook:
+      "Add the missing clients to clientes.csv; until then their sales count under ciudad_desconocida.",
     unit: "sales",
     salesImpact: true,
+    distinct: { of: "value", noun: "cliente_id" },
     sql: `SELECT ${sales("cliente_id")} FROM ventas
-          WHERE cliente_id IN (SELECT DISTINCT cliente_id FROM ventas
-                               WHERE cliente_id NOT IN (SELECT cliente_id FROM clientes))`,
+          WHERE cliente_id IN (SELECT id FROM (${distinctVentas("cliente_id")})
+                               WHERE id NOT IN (SELECT cliente_id FROM clientes))`,
   },
   {
     id: "cantidad_non_negative",
     kind: "sql",
     severity: "ERROR",
     checks: "a sale has cantidad < 0",
-    runbook: "Negative quantities are not sales: correct them at the source or record them as returns.",
+    runbook:
+      "Negative quantities are not sales: correct them at the source or record them as returns.",
     unit: "sales",
     salesImpact: true,
     sql: `SELECT ${sales("cantidad")} FROM ventas WHERE cantidad <= 0 AND cantidad < 0`,
@@ -110,7 +138,8 @@ export const RULES: readonly Rule[] = [
     kind: "sql",
     severity: "ERROR",
     checks: "a sale has precio_unitario < 0",
-    runbook: "Correct the unit price at the source; discounts belong in a separate column, not a negative price.",
+    runbook:
+      "Correct the unit price at the source; discounts belong in a separate column, not a negative price.",
     unit: "sales",
     salesImpact: true,
     sql: `SELECT ${sales("precio_unitario_centavos / 100.0")} FROM ventas WHERE precio_unitario_centavos < 0`,
@@ -120,7 +149,8 @@ export const RULES: readonly Rule[] = [
     kind: "sql",
     severity: "WARNING",
     checks: "a sale is dated after the as-of day",
-    runbook: "Check the exporting system's clock and the date format of its export (day and month swapped?).",
+    runbook:
+      "Check the exporting system's clock and the date format of its export (day and month swapped?).",
     unit: "sales",
     salesImpact: true,
     sql: `SELECT ${sales("fecha")} FROM ventas WHERE fecha > :as_of`,
@@ -130,7 +160,8 @@ export const RULES: readonly Rule[] = [
     kind: "sql",
     severity: "ERROR",
     checks: "an inventory row has stock < 0",
-    runbook: "Recount the product's stock; negative stock means sales were recorded without stock entries.",
+    runbook:
+      "Recount the product's stock; negative stock means sales were recorded without stock entries.",
     unit: "inventory rows",
     salesImpact: false,
     sql: "SELECT producto_id || ' @ ' || fecha AS key, stock AS value FROM inventario WHERE stock < 0",
@@ -140,6 +171,7 @@ export const RULES: readonly Rule[] = [
 /** The README's rule table, from the same list. */
 export function rulesMarkdown(rules: readonly Rule[] = RULES): string {
   const lines = ["| rule | fails when | severity | what to do |", "|---|---|---|---|"];
-  for (const rule of rules) lines.push(`| \`${rule.id}\` | ${rule.checks} | ${rule.severity} | ${rule.runbook} |`);
+  for (const rule of rules)
+    lines.push(`| \`${rule.id}\` | ${rule.checks} | ${rule.severity} | ${rule.runbook} |`);
   return lines.join("\n");
 }

@@ -1,0 +1,111 @@
+import { format, isValid, parse } from "date-fns";
+import { runCommand } from "../cli/command.js";
+import type { OptionSpecs } from "../config.js";
+import { UsageError } from "../errors.js";
+import { createLogger, useColour } from "../log.js";
+import { consoleReport, writeAlerts } from "./alerts.js";
+import { RULES } from "./rules.js";
+import { runValidation, validationJson } from "./run.js";
+import { resolveThresholds } from "./thresholds.js";
+import { alertWorthy, sendWebhook } from "./webhook.js";
+
+const options = {
+  dbPath: {
+    type: "string",
+    flag: "db",
+    env: "DB_PATH",
+    default: "database/empresa.db",
+    arg: "PATH",
+    help: "SQLite database to check (never created)",
+  },
+  asOf: {
+    type: "string",
+    flag: "as-of",
+    env: "AS_OF",
+    arg: "YYYY-MM-DD",
+    help: "The day treated as today [default: today in the local time zone, TZ]",
+  },
+  json: { type: "boolean", flag: "json", help: "Print one JSON report on stdout and nothing else" },
+  config: {
+    type: "string",
+    flag: "config",
+    env: "VALIDATION_CONFIG",
+    arg: "FILE",
+    help: "JSON file with per-rule severity and fail_above thresholds",
+  },
+  webhookUrl: {
+    type: "string",
+    env: "ALERT_WEBHOOK_URL",
+    help: "POST a Slack-compatible alert here when a WARNING or worse fails",
+  },
+  webhookTimeoutMs: {
+    type: "number",
+    env: "ALERT_WEBHOOK_TIMEOUT_MS",
+    default: 5000,
+    help: "Timeout of one webhook attempt",
+  },
+  webhookRetries: {
+    type: "number",
+    env: "ALERT_WEBHOOK_RETRIES",
+    default: 2,
+    help: "Webhook retries after the first attempt",
+  },
+} satisfies OptionSpecs;
+
+function parseAsOf(value: string | undefined): string {
+  if (value === undefined) return format(new Date(), "yyyy-MM-dd");
+  const parsed = parse(value, "yyyy-MM-dd", new Date(2000, 0, 1));
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isValid(parsed)) {
+    throw new UsageError(`--as-of must be a real date as YYYY-MM-DD, got "${value}"`);
+  }
+  return value;
+}
+
+await runCommand({
+  name: "validate",
+  summary:
+    "Runs every business rule against the database, writes each failure as a JSON line to\n" +
+    "logs/alertas.log and records the run in the database's history. Exit 0 when the status\n" +
+    "is ok or warning, 1 for attention or critical, 2 when it could not run.",
+  options,
+  logFile: "validacion",
+  internalErrorExit: 2,
+  async run({ config, positionals }, { log }) {
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+    const asOf = parseAsOf(config.asOf);
+    const thresholds = resolveThresholds(RULES, config.config);
+    const report = runValidation({ dbPath: config.dbPath, asOf, thresholds });
+
+    writeAlerts(createLogger("validate", { file: "alertas", console: false }), report);
+    const readable = consoleReport(
+      report,
+      useColour(config.json ? process.stderr : process.stdout),
+    );
+    if (config.json) {
+      process.stderr.write(readable);
+      process.stdout.write(`${JSON.stringify(validationJson(report))}\n`);
+    } else process.stdout.write(readable);
+    log.info(`validation ${report.runId}: ${report.status}`, {
+      run_id: report.runId,
+      as_of: asOf,
+      status: report.status,
+      failed: report.results.filter((r) => !r.passed).map((r) => r.rule),
+    });
+    if (report.historyError) log.warn(`history not recorded: ${report.historyError}`);
+
+    if (config.webhookUrl && alertWorthy(report).length > 0) {
+      const outcome = await sendWebhook(report, {
+        url: config.webhookUrl,
+        timeoutMs: config.webhookTimeoutMs,
+        retries: config.webhookRetries,
+      });
+      if (outcome.sent) log.info("alert webhook delivered", { attempts: outcome.attempts });
+      else
+        log.warn(`alert webhook failed after ${outcome.attempts} attempts: ${outcome.error}`, {
+          attempts: outcome.attempts,
+        });
+    }
+    return report.status === "ok" || report.status === "warning" ? 0 : 1;
+  },
+});

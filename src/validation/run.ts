@@ -1,0 +1,135 @@
+import { randomUUID } from "node:crypto";
+import { openOursForUpdate } from "../db/open.js";
+import { describeError } from "../errors.js";
+import { evaluateRule, type RuleResult } from "./evaluate.js";
+import { markStates, passRates, previousOutcomes, recordValidation } from "./history.js";
+import { type DataQuality, lastEtlQuality } from "./quality.js";
+import { RULES, type Rule } from "./rules.js";
+import type { Thresholds } from "./thresholds.js";
+
+export type Status = "ok" | "warning" | "attention" | "critical";
+
+export interface ValidationReport {
+  runId: string;
+  asOf: string;
+  status: Status;
+  dbPath: string;
+  startedAt: string;
+  finishedAt: string;
+  results: (RuleResult & { passRate?: { runs: number; rate: number } })[];
+  dataQuality: DataQuality | null;
+  /** Set when the history could not be written (a read-only file, say). */
+  historyError?: string;
+}
+
+/** `critical` if a CRITICAL rule failed, `attention` for ERROR, `warning` for WARNING, else `ok`. */
+export function overallStatus(results: readonly RuleResult[]): Status {
+  const failed = new Set(results.filter((r) => !r.passed).map((r) => r.severity));
+  if (failed.has("CRITICAL")) return "critical";
+  if (failed.has("ERROR")) return "attention";
+  if (failed.has("WARNING")) return "warning";
+  return "ok";
+}
+
+export interface ValidationOptions {
+  dbPath: string;
+  /** The day treated as today, `YYYY-MM-DD`. */
+  asOf: string;
+  thresholds: Thresholds;
+  rules?: readonly Rule[];
+}
+
+/**
+ * Runs every rule (each one, whatever the others found) against an existing database of
+ * ours, marks each result against the previous run and records the run in the history.
+ *
+ * @example
+ * const report = runValidation({ dbPath: "database/empresa.db", asOf: "2025-01-01", thresholds });
+ * report.status; // "attention"
+ */
+export function runValidation(options: ValidationOptions): ValidationReport {
+  const rules = options.rules ?? RULES;
+  const db = openOursForUpdate(options.dbPath);
+  try {
+    const runId = randomUUID();
+    const startedAt = new Date().toISOString();
+    const results = rules.map((rule) =>
+      evaluateRule(
+        db,
+        rule,
+        options.thresholds[rule.id] ?? { severity: rule.severity, failAbove: 0 },
+        options.asOf,
+      ),
+    );
+    markStates(results, previousOutcomes(db));
+    const status = overallStatus(results);
+    const dataQuality = lastEtlQuality(db);
+    const finishedAt = new Date().toISOString();
+    const report: ValidationReport = {
+      runId,
+      asOf: options.asOf,
+      status,
+      dbPath: options.dbPath,
+      startedAt,
+      finishedAt,
+      results,
+      dataQuality,
+    };
+    try {
+      recordValidation(db, {
+        runId,
+        asOf: options.asOf,
+        startedAt,
+        finishedAt,
+        status,
+        etlRunId: dataQuality?.etlRunId ?? null,
+        results,
+      });
+      const rates = passRates(db);
+      report.results = results.map((result) => ({ ...result, passRate: rates.get(result.rule) }));
+    } catch (error) {
+      report.historyError = describeError(error);
+    }
+    return report;
+  } finally {
+    db.close();
+  }
+}
+
+/** The `--json` document (contract section 5), plus the data quality of the last load. */
+export function validationJson(report: ValidationReport): Record<string, unknown> {
+  return {
+    run_id: report.runId,
+    as_of: report.asOf,
+    status: report.status,
+    db: report.dbPath,
+    results: report.results.map((r) => ({
+      rule: r.rule,
+      severity: r.severity,
+      passed: r.passed,
+      affected: r.affected,
+      ...(r.distinct ? { distinct: r.distinct.count, distinct_of: r.distinct.of } : {}),
+      sample: r.sample,
+      message: r.message,
+      runbook: r.runbook,
+      ...(r.impact ? { impact: r.impact } : {}),
+      fail_above: r.failAbove,
+      state: r.state,
+      ...(r.passRate
+        ? { pass_rate: Math.round(r.passRate.rate * 1000) / 1000, runs: r.passRate.runs }
+        : {}),
+    })),
+    data_quality: report.dataQuality
+      ? {
+          etl_run_id: report.dataQuality.etlRunId,
+          finished_at: report.dataQuality.finishedAt,
+          tables: Object.fromEntries(
+            report.dataQuality.tables.map((t) => [
+              t.table,
+              { read: t.read, loaded: t.loaded, rejected: t.rejected, percent: t.percent },
+            ]),
+          ),
+        }
+      : null,
+  };
+}
