@@ -151,7 +151,7 @@ describe("alert webhook", () => {
   async function receiver(
     handle: (body: string, req: IncomingMessage, respond: (status: number) => void) => void,
   ): Promise<string> {
-    server = createServer((req, res) => {
+    const listening = createServer((req, res) => {
       let body = "";
       req.on("data", (chunk) => (body += chunk));
       req.on("end", () =>
@@ -161,8 +161,9 @@ describe("alert webhook", () => {
         }),
       );
     });
-    await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
-    return `http://127.0.0.1:${(server?.address() as AddressInfo).port}/hook`;
+    server = listening;
+    await new Promise<void>((r) => listening.listen(0, "127.0.0.1", r));
+    return `http://127.0.0.1:${(listening.address() as AddressInfo).port}/hook`;
   }
 
   it("posts a Slack-compatible text plus the failed results", async () => {
@@ -180,7 +181,7 @@ describe("alert webhook", () => {
     expect(bodies).toHaveLength(1);
     expect(bodies[0]?.text).toMatch(/^\*empresa-etl validation: ATTENTION\*/);
     expect(bodies[0]?.text).toContain("`producto_fk`");
-    expect((bodies[0]?.results as { rule: string }[]).map((r) => r.rule)).toContain(
+    expect((bodies[0]?.results as { rule: string }[] | undefined)?.map((r) => r.rule)).toContain(
       "fecha_not_future",
     );
     expect(run.stderr).toContain("alert webhook delivered");
