@@ -33,8 +33,9 @@ function validate(dbPath: string, asOf = "2024-12-31", env: Record<string, strin
   return runValidation({ dbPath, asOf, thresholds: resolveThresholds(RULES, undefined, env) });
 }
 
-const result = (results: RuleResult[], rule: string) =>
-  results.find((r) => r.rule === rule) as RuleResult;
+type Reported = RuleResult & { passRate?: { runs: number; rate: number } };
+const result = (results: Reported[], rule: string) =>
+  results.find((r) => r.rule === rule) as Reported;
 
 describe("each rule", () => {
   it("passes on a clean database: status ok", async () => {
