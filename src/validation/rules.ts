@@ -75,14 +75,16 @@ export const RULES: readonly Rule[] = [
     unit: "sales",
     salesImpact: true,
     distinct: { of: "key", noun: "venta_id" },
-    // When venta_id is the table's INTEGER PRIMARY KEY the storage itself makes it unique,
-    // and the inner query reads no rows; otherwise it groups every sale.
+    // When venta_id is the table's INTEGER PRIMARY KEY the storage itself makes it unique:
+    // the one-row `unchecked` is then empty and the CROSS JOIN (evaluated in that order)
+    // reads no sales; otherwise it groups every sale.
     sql: `SELECT ${sales("venta_id")} FROM ventas
           WHERE venta_id IN (
-            SELECT venta_id FROM ventas
-            WHERE (SELECT count(*) FROM pragma_table_info('ventas')
-                   WHERE name = 'venta_id' AND pk = 1 AND upper(type) = 'INTEGER') = 0
-            GROUP BY venta_id HAVING count(*) > 1)`,
+            SELECT v.venta_id
+            FROM (SELECT 1 WHERE (SELECT count(*) FROM pragma_table_info('ventas')
+                                  WHERE name = 'venta_id' AND pk = 1 AND upper(type) = 'INTEGER') = 0) AS unchecked
+            CROSS JOIN ventas AS v
+            GROUP BY v.venta_id HAVING count(*) > 1)`,
   },
   {
     id: "producto_fk",
