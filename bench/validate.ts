@@ -17,7 +17,8 @@ import { flag, fmt, timed } from "./measure.js";
 
 const sizes = flag("sizes", "1000000,10000000").split(",").map(Number);
 const work = mkdtempSync(join(tmpdir(), "bench-validate-"));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 function time(fn: () => void): number {
   fn(); // warm-up
   const runs: number[] = [];
@@ -43,17 +44,25 @@ try {
     sqlite.close();
     let failed = 0;
     const rulesMs = time(() => {
-      failed = runValidation({ dbPath: db, asOf: "2025-01-01", thresholds }).results.filter((r) => !r.passed).length;
+      failed = runValidation({ dbPath: db, asOf: "2025-01-01", thresholds }).results.filter(
+        (r) => !r.passed,
+      ).length;
     });
     const ratio = rulesMs / scanMs;
-    rows.push(`| ${size.toLocaleString("en-US")} | ${fmt(rulesMs, 1)} ms | ${fmt(scanMs, 1)} ms | ${fmt(ratio)} | ${failed} of ${RULES.length} |`);
-    console.error(`${size}: all rules ${fmt(rulesMs, 1)} ms, one scan ${fmt(scanMs, 1)} ms, ratio ${fmt(ratio)}`);
+    rows.push(
+      `| ${size.toLocaleString("en-US")} | ${fmt(rulesMs, 1)} ms | ${fmt(scanMs, 1)} ms | ${fmt(ratio)} | ${failed} of ${RULES.length} |`,
+    );
+    console.error(
+      `${size}: all rules ${fmt(rulesMs, 1)} ms, one scan ${fmt(scanMs, 1)} ms, ratio ${fmt(ratio)}`,
+    );
     rmSync(db, { force: true });
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-console.log("| sales rows | all 9 rules (history included) | one scan of ventas | ratio | rules failing |");
+console.log(
+  "| sales rows | all 9 rules (history included) | one scan of ventas | ratio | rules failing |",
+);
 console.log("|---|---|---|---|---|");
 for (const row of rows) console.log(row);
 console.log("\n(as of 2025-01-01, so 27% of sales are future-dated; target: ratio ≤ 3)");

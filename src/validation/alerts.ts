@@ -1,6 +1,6 @@
+import { qualityLine } from "../db/etl-history.js";
 import type { Logger } from "../log.js";
 import type { RuleResult } from "./evaluate.js";
-import { qualityLine } from "./quality.js";
 import type { Severity } from "./rules.js";
 import type { ValidationReport } from "./run.js";
 

@@ -1,7 +1,7 @@
 import type { SqliteDatabase } from "../db/open.js";
+import { schemaMismatches } from "../db/schema-check.js";
 import { describeError } from "../errors.js";
 import type { Rule, Severity } from "./rules.js";
-import { schemaMismatches } from "./schema-check.js";
 import type { Threshold } from "./thresholds.js";
 
 export const SAMPLE_SIZE = 10;

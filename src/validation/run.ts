@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { type DataQuality, lastEtlQuality } from "../db/etl-history.js";
 import { openOursForUpdate } from "../db/open.js";
 import { describeError } from "../errors.js";
 import { evaluateRule, type RuleResult } from "./evaluate.js";
 import { markStates, passRates, previousOutcomes, recordValidation } from "./history.js";
-import { type DataQuality, lastEtlQuality } from "./quality.js";
 import { RULES, type Rule } from "./rules.js";
 import type { Thresholds } from "./thresholds.js";
 

@@ -1,6 +1,6 @@
 import Sqlite from "better-sqlite3";
-import { DATA_DDL } from "../db/ddl.js";
-import type { SqliteDatabase } from "../db/open.js";
+import { DATA_DDL } from "./ddl.js";
+import type { SqliteDatabase } from "./open.js";
 
 export interface SchemaObject {
   name: string;

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from "../db/open.js";
+import type { SqliteDatabase } from "./open.js";
 
 export interface TableQuality {
   table: string;
