@@ -4,24 +4,43 @@ import winston from "winston";
 import Transport from "winston-transport";
 
 /**
- * Appends each entry to a JSON-lines file synchronously, so nothing is lost when a
- * command exits right after logging (winston's File transport buffers asynchronously).
- * Log volume is per file and per run, never per row, so the cost is negligible.
+ * Appends entries to a JSON-lines file. By default each entry is written synchronously,
+ * so nothing is lost when a command exits right after logging (winston's File transport
+ * buffers asynchronously). A server logging every request uses `buffered`: entries are
+ * written together every 250 ms and at exit.
  */
 class JsonLinesFile extends Transport {
-  constructor(private readonly path: string) {
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly path: string,
+    private readonly buffered: boolean,
+  ) {
     super();
+    if (buffered) process.once("exit", () => this.flush());
   }
 
   override log(info: Record<string | symbol, unknown>, next: () => void): void {
     const entry: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(info)) entry[key] = value;
+    this.pending.push(`${JSON.stringify(entry)}\n`);
+    if (!this.buffered) this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), 250).unref();
+    next();
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join("");
+    this.pending = [];
     try {
-      appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+      appendFileSync(this.path, text);
     } catch {
       // A log file that cannot be written must never stop the job; stderr still has it.
     }
-    next();
   }
 }
 
@@ -66,6 +85,10 @@ export interface LoggerOptions {
   level?: string;
   /** Set false to keep stderr quiet (tests). */
   console?: boolean;
+  /** The least severe level shown on stderr (default: the logger's level). */
+  consoleLevel?: string;
+  /** Write the file in batches (for servers logging every request). */
+  buffered?: boolean;
 }
 
 export type Logger = winston.Logger;
@@ -82,13 +105,16 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
   const transports: winston.transport[] = [];
   try {
     mkdirSync(dir, { recursive: true });
-    transports.push(new JsonLinesFile(join(dir, `${options.file ?? service}.log`)));
+    transports.push(
+      new JsonLinesFile(join(dir, `${options.file ?? service}.log`), options.buffered === true),
+    );
   } catch {
     // An unwritable log folder degrades to stderr only.
   }
   if (options.console !== false) {
     transports.push(
       new winston.transports.Console({
+        ...(options.consoleLevel ? { level: options.consoleLevel } : {}),
         stderrLevels: ["error", "warn", "info", "http", "verbose", "debug", "silly"],
         format: readableLine(useColour()),
       }),

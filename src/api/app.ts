@@ -1,0 +1,130 @@
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import type { Logger } from "../log.js";
+import { docsPage } from "./docs-page.js";
+import { ApiError, errorBody } from "./errors.js";
+import { openApiDocument } from "./openapi.js";
+import { parseSummaryQuery } from "./params.js";
+import type { SalesStore } from "./sales-store.js";
+
+export interface AppOptions {
+  store: SalesStore;
+  log?: Logger;
+  version?: string;
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+const ALLOW = "GET, HEAD, OPTIONS";
+
+/**
+ * Builds the API from its dependencies; tests drive it with `app.request()`.
+ *
+ * @example
+ * const app = createApp({ store: new SalesStore("database/empresa.db") });
+ * const res = await app.request("/ventas/resumen_por_categoria?desde=2024-06-01");
+ */
+export function createApp({ store, log, version = "1.0.0" }: AppOptions): Hono {
+  const app = new Hono();
+  const openapi = JSON.stringify(openApiDocument(version));
+  const docs = docsPage(openApiDocument(version));
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    log?.debug(`→ ${c.req.method} ${c.req.path}`);
+    await next();
+    log?.http(`${c.req.method} ${c.req.path} ${c.res.status}`, {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+  app.use(secureHeaders());
+  app.use(
+    cors({
+      origin: "*",
+      allowMethods: ["GET", "HEAD", "OPTIONS"],
+      exposeHeaders: ["ETag"],
+      maxAge: 600,
+    }),
+  );
+
+  app.get("/ventas/resumen_por_categoria", (c) => {
+    const query = parseSummaryQuery(new URL(c.req.url));
+    const answer = store.summary(query);
+    c.header("ETag", answer.etag);
+    c.header("Cache-Control", "no-cache");
+    const match = c.req.header("If-None-Match");
+    if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === answer.etag)) {
+      return c.body(null, 304);
+    }
+    return c.body(answer.body, 200, { "Content-Type": JSON_TYPE });
+  });
+
+  app.get("/health", (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json({ status: "ok" });
+  });
+
+  app.get("/ready", (c) => {
+    c.header("Cache-Control", "no-store");
+    const { quality } = store.readiness();
+    return c.json({
+      status: "ready",
+      etl_run: {
+        run_id: quality.etlRunId,
+        finished_at: quality.finishedAt,
+        tables: Object.fromEntries(
+          quality.tables.map((t) => [
+            t.table,
+            { read: t.read, loaded: t.loaded, rejected: t.rejected },
+          ]),
+        ),
+      },
+    });
+  });
+
+  app.get("/openapi.json", (c) => c.body(openapi, 200, { "Content-Type": JSON_TYPE }));
+  app.get("/docs", (c) => c.html(docs));
+
+  for (const path of [
+    "/ventas/resumen_por_categoria",
+    "/health",
+    "/ready",
+    "/openapi.json",
+    "/docs",
+  ]) {
+    app.all(path, (c) => {
+      if (c.req.method === "OPTIONS") return c.body(null, 204, { Allow: ALLOW });
+      return c.json(
+        errorBody(
+          "method_not_allowed",
+          `${c.req.method} is not allowed on ${path} (allowed: ${ALLOW})`,
+        ),
+        405,
+        {
+          Allow: ALLOW,
+        },
+      );
+    });
+  }
+
+  app.notFound((c) =>
+    c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`), 404),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      if (error.status >= 500) log?.warn(`${c.req.method} ${c.req.path}: ${error.message}`);
+      return c.json(errorBody(error.code, error.message), error.status);
+    }
+    log?.error(`unhandled error on ${c.req.method} ${c.req.path}`, {
+      error: (error as Error).message,
+      stack: (error as Error).stack,
+    });
+    return c.json(errorBody("internal_error", "the server could not answer this request"), 500);
+  });
+
+  return app;
+}

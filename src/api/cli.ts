@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { runCommand } from "../cli/command.js";
+import type { OptionSpecs } from "../config.js";
+import { UsageError } from "../errors.js";
+import { createLogger } from "../log.js";
+import { createApp } from "./app.js";
+import { SalesStore } from "./sales-store.js";
+import { listen, shutdown } from "./server.js";
+
+const options = {
+  port: {
+    type: "number",
+    flag: "port",
+    env: "PORT",
+    default: 5000,
+    arg: "N",
+    help: "Port to listen on",
+  },
+  host: {
+    type: "string",
+    flag: "host",
+    env: "HOST",
+    default: "127.0.0.1",
+    arg: "ADDR",
+    help: "Address to listen on (0.0.0.0 for every interface)",
+  },
+  dbPath: {
+    type: "string",
+    flag: "db",
+    env: "DB_PATH",
+    default: "database/empresa.db",
+    arg: "PATH",
+    help: "SQLite database to serve (opened read-only)",
+  },
+  shutdownMs: {
+    type: "number",
+    env: "SHUTDOWN_TIMEOUT_MS",
+    default: 10000,
+    help: "How long in-flight requests may run after SIGTERM/SIGINT",
+  },
+} satisfies OptionSpecs;
+
+const version = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
+
+await runCommand({
+  name: "api",
+  summary:
+    "Serves GET /ventas/resumen_por_categoria (and /health, /ready, /openapi.json, /docs) over the\n" +
+    "sales database, read-only, always answering from the last committed ETL run.\n" +
+    "SIGTERM or SIGINT: stop accepting, finish in-flight requests, close the database, exit 0.",
+  options,
+  logFile: "api",
+  async run({ config, positionals }, { log }) {
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+    if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535)
+      throw new UsageError(`--port must be 0-65535, got ${config.port}`);
+    // Request logs (level http) go to logs/api.log in batches; stderr shows info and above.
+    const requests = createLogger("api", {
+      level: process.env.LOG_LEVEL ?? "http",
+      consoleLevel: process.env.LOG_LEVEL ?? "info",
+      buffered: true,
+    });
+    const store = new SalesStore(config.dbPath, (error) =>
+      requests.warn(`database: ${(error as Error).message}`),
+    );
+    const app = createApp({ store, log: requests, version });
+    const { server, port } = await listen(app, config.port, config.host);
+    log.info(`listening on http://${config.host}:${port} (database ${config.dbPath})`, {
+      port,
+      db: config.dbPath,
+    });
+    try {
+      store.readiness();
+    } catch (error) {
+      log.warn(
+        `not ready yet: ${(error as Error).message}; /ready answers 503 until a database is loaded`,
+      );
+    }
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    });
+    log.info(`${signal}: finishing in-flight requests (up to ${config.shutdownMs} ms)`);
+    await shutdown(server, config.shutdownMs, log, () => store.close());
+    log.info("stopped");
+    return 0;
+  },
+});
