@@ -56,7 +56,7 @@ export function createApp({ store, log, version = "1.0.0" }: AppOptions): Hono {
     c.header("ETag", answer.etag);
     c.header("Cache-Control", "no-cache");
     const match = c.req.header("If-None-Match");
-    if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === answer.etag)) {
+    if (match?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === answer.etag)) {
       return c.body(null, 304);
     }
     return c.body(answer.body, 200, { "Content-Type": JSON_TYPE });
