@@ -75,7 +75,8 @@ await runCommand({
       db: config.dbPath,
     });
     try {
-      store.readiness();
+      const { quality } = store.readiness();
+      log.info(`ready: serving etl run ${quality.etlRunId} of ${quality.finishedAt}`);
     } catch (error) {
       log.warn(
         `not ready yet: ${(error as Error).message}; /ready answers 503 until a database is loaded`,

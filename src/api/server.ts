@@ -47,8 +47,12 @@ export function shutdown(
       server.closeAllConnections();
     }, deadlineMs);
     deadline.unref();
+    // Keep-alive connections that finish their request after this point become idle
+    // later; sweep them so the server does not wait out their keep-alive timeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
       clearTimeout(deadline);
+      clearInterval(sweep);
       cleanup();
       resolve();
     });

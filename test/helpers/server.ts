@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ROOT } from "./cli.js";
+
+const TSX = pathToFileURL(resolve(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+
+export interface ApiProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
+  /** Resolves when stderr contains `text`. */
+  waitFor(text: string): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<void>;
+}
+
+/** Starts `npm run api` from source on a free port; resolves once it listens. */
+export async function startApi(cwd: string, env: Record<string, string> = {}): Promise<ApiProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", TSX, resolve(ROOT, "src/api/cli.ts"), "--port", "0"],
+    {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let stderr = "";
+  const waiters: { text: string; done: () => void }[] = [];
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+    for (const waiter of waiters.splice(0)) {
+      if (stderr.includes(waiter.text)) waiter.done();
+      else waiters.push(waiter);
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on("exit", (code, signal) => done({ code, signal })),
+  );
+  const waitFor = (text: string) =>
+    new Promise<void>((done, fail) => {
+      if (stderr.includes(text)) return done();
+      waiters.push({ text, done });
+      void exited.then(() => fail(new Error(`api exited before printing "${text}":\n${stderr}`)));
+    });
+  await waitFor("listening on http://");
+  const port = /listening on http:\/\/[\d.]+:(\d+)/.exec(stderr)?.[1];
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    stderr: () => stderr,
+    waitFor,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
