@@ -252,7 +252,8 @@ describe("other routes and errors", () => {
       headers: { Origin: "https://example.com", "Access-Control-Request-Method": "GET" },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get("access-control-allow-methods")).toBe("GET,HEAD,OPTIONS");
+    expect(preflight.headers.get("access-control-allow-methods")).toBe("GET, HEAD, OPTIONS");
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
     const head = await app.request("/ventas/resumen_por_categoria", { method: "HEAD" });
     expect(head.status).toBe(200);
   });

@@ -2,10 +2,8 @@ import { readFileSync } from "node:fs";
 import { runCommand } from "../cli/command.js";
 import type { OptionSpecs } from "../config.js";
 import { UsageError } from "../errors.js";
-import { createLogger } from "../log.js";
-import { createApp } from "./app.js";
-import { SalesStore } from "./sales-store.js";
 import { listen, shutdown } from "./server.js";
+import { setupApi } from "./setup.js";
 
 const options = {
   port: {
@@ -60,15 +58,7 @@ await runCommand({
     if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535)
       throw new UsageError(`--port must be 0-65535, got ${config.port}`);
     // Request logs (level http) go to logs/api.log in batches; stderr shows info and above.
-    const requests = createLogger("api", {
-      level: process.env.LOG_LEVEL ?? "http",
-      consoleLevel: process.env.LOG_LEVEL ?? "info",
-      buffered: true,
-    });
-    const store = new SalesStore(config.dbPath, (error) =>
-      requests.warn(`database: ${(error as Error).message}`),
-    );
-    const app = createApp({ store, log: requests, version });
+    const { app, store } = setupApi(config.dbPath, version);
     const { server, port } = await listen(app, config.port, config.host);
     log.info(`listening on http://${config.host}:${port} (database ${config.dbPath})`, {
       port,
