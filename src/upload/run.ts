@@ -1,0 +1,276 @@
+import { createHash } from "node:crypto";
+import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import Sqlite from "better-sqlite3";
+import { describeError } from "../errors.js";
+import { EXIT, UploadError } from "./errors.js";
+import { checkFresh, checkStable, fileState, localDay } from "./freshness.js";
+import { takeLock } from "./lock.js";
+import {
+  abortOpenUploads,
+  headObject,
+  isConfigurationError,
+  isTransient,
+  MultipartTracker,
+  s3Client,
+  uploadFile,
+} from "./s3.js";
+
+export interface UploadOptions {
+  file: string;
+  key?: string;
+  dryRun: boolean;
+  /** Treat `file` as a SQLite database and upload a consistent copy (backup API). */
+  snapshotDb: boolean;
+  bucket?: string;
+  prefix: string;
+  region?: string;
+  endpoint?: string;
+  forcePathStyle: boolean;
+  partSizeMb: number;
+  concurrency: number;
+  lockDir: string;
+  lockStaleMs: number;
+  stableMs: number;
+  /** Whole-run retries after the first attempt, for transient failures. */
+  retries: number;
+  retryBaseMs: number;
+  requestAttempts: number;
+  timeZone?: string;
+  now?: () => Date;
+  /** Aborted on SIGTERM/SIGINT: the run aborts its multipart upload and exits 6. */
+  signal?: AbortSignal;
+  onProgress?: (loaded: number, total: number) => void;
+  onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
+}
+
+export interface UploadOutcome {
+  outcome: "uploaded" | "already_uploaded" | "dry_run";
+  bucket: string;
+  key: string;
+  bytes: number;
+  parts: number;
+  sha256: string;
+  attempts: number;
+}
+
+const MB = 1024 * 1024;
+
+function required(value: string | undefined, name: string): string {
+  if (!value)
+    throw new UploadError(
+      EXIT.usage,
+      "config",
+      `${name} is not set (see npm run upload -- --help)`,
+    );
+  return value;
+}
+
+/** `S3_PREFIX/YYYY/MM/DD/<file name>` for the day of the run (local time, or TZ). */
+export function defaultKey(prefix: string, name: string, now: Date, timeZone?: string): string {
+  const day = localDay(now, timeZone).replaceAll("-", "/");
+  const trimmed = prefix.replace(/^\/+|\/+$/g, "");
+  return `${trimmed ? `${trimmed}/` : ""}${day}/${name}`;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+function abortedError(signal: AbortSignal): UploadError {
+  const reason =
+    signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "aborted");
+  return new UploadError(
+    EXIT.failed,
+    "aborted",
+    `upload aborted (${reason}); no incomplete multipart upload left`,
+  );
+}
+
+/**
+ * One cron run: configuration, lock, freshness, idempotency, multipart upload with
+ * retries, verification. Throws an `UploadError` whose exit code says what went wrong.
+ *
+ * @example
+ * const outcome = await runUpload({ file: "exports/ventas.csv", bucket: "acme", region: "eu-west-1", … });
+ */
+export async function runUpload(options: UploadOptions): Promise<UploadOutcome> {
+  const bucket = required(options.bucket, "S3_BUCKET");
+  const region = required(options.region, "AWS_REGION");
+  if (!Number.isFinite(options.partSizeMb) || options.partSizeMb < 5) {
+    throw new UploadError(
+      EXIT.usage,
+      "config",
+      `UPLOAD_PART_SIZE_MB must be at least 5 (S3's minimum part size), got ${options.partSizeMb}`,
+    );
+  }
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+    throw new UploadError(
+      EXIT.usage,
+      "config",
+      `UPLOAD_CONCURRENCY must be a whole number ≥ 1, got ${options.concurrency}`,
+    );
+  }
+  const now = options.now ?? (() => new Date());
+  const controller = new AbortController();
+  const signal = options.signal
+    ? AbortSignal.any([options.signal, controller.signal])
+    : controller.signal;
+
+  const lock = await takeLock(options.file, options.lockDir, options.lockStaleMs, (error) => {
+    controller.abort(new Error(`the lock was compromised: ${error.message}`));
+  });
+  let snapshotDir: string | null = null;
+  try {
+    const source = checkFresh(options.file, fileState(options.file), now(), options.timeZone);
+    let path = options.file;
+    let state = source;
+    if (options.snapshotDb) {
+      snapshotDir = mkdtempSync(join(tmpdir(), "empresa-snapshot-"));
+      path = join(snapshotDir, basename(options.file));
+      const db = new Sqlite(options.file, { readonly: true, fileMustExist: true });
+      try {
+        await db.backup(path);
+      } catch (error) {
+        throw new UploadError(
+          EXIT.notFresh,
+          "snapshot",
+          `${options.file}: cannot snapshot the database: ${describeError(error)}`,
+        );
+      } finally {
+        db.close();
+      }
+      state = fileState(path) ?? source;
+    } else {
+      state = await checkStable(path, source, options.stableMs, (ms) => sleep(ms, signal));
+    }
+    if (signal.aborted) throw abortedError(signal);
+
+    const sha256 = await sha256File(path);
+    const key =
+      options.key ?? defaultKey(options.prefix, basename(options.file), now(), options.timeZone);
+    const partSize = Math.round(options.partSizeMb * MB);
+    const tracker = new MultipartTracker();
+    const client = s3Client(
+      {
+        bucket,
+        region,
+        endpoint: options.endpoint,
+        forcePathStyle: options.forcePathStyle,
+        maxAttempts: options.requestAttempts,
+      },
+      tracker,
+    );
+    const base = {
+      bucket,
+      key,
+      bytes: state.size,
+      sha256,
+      parts: Math.max(1, Math.ceil(state.size / partSize)),
+    };
+    try {
+      const stored = await headObject(client, bucket, key);
+      if (stored && stored.size === state.size && stored.sha256 === sha256)
+        return { ...base, parts: 0, outcome: "already_uploaded", attempts: 0 };
+      if (options.dryRun) return { ...base, outcome: "dry_run", attempts: 0 };
+
+      let attempt = 0;
+      for (;;) {
+        attempt++;
+        try {
+          if (signal.aborted) throw abortedError(signal);
+          const parts = await uploadFile(
+            client,
+            {
+              bucket,
+              key,
+              file: path,
+              size: state.size,
+              sha256,
+              partSize,
+              concurrency: options.concurrency,
+              onProgress: options.onProgress,
+            },
+            signal,
+          );
+          const verified = await headObject(client, bucket, key);
+          if (!verified || verified.size !== state.size || verified.sha256 !== sha256) {
+            throw new UploadError(
+              EXIT.failed,
+              "verify",
+              `s3://${bucket}/${key}: the stored object does not match (size ${verified?.size ?? "none"} vs ${state.size}, sha256 ${verified?.sha256 ?? "none"})`,
+            );
+          }
+          return { ...base, parts, outcome: "uploaded", attempts: attempt };
+        } catch (error) {
+          const leftovers = await abortOpenUploads(client, tracker, bucket, key);
+          if (leftovers.length > 0)
+            options.onRetry?.(
+              attempt,
+              0,
+              new Error(`could not abort multipart uploads ${leftovers.join(", ")}`),
+            );
+          if (signal.aborted) throw abortedError(signal);
+          if (error instanceof UploadError) throw error;
+          if (isConfigurationError(error))
+            throw new UploadError(
+              EXIT.usage,
+              "config",
+              `S3 refused the configuration: ${describeError(error)}`,
+            );
+          if (!isTransient(error) || attempt > options.retries) {
+            const why = isTransient(error)
+              ? `after ${attempt} attempts`
+              : "(not retried: not a transient error)";
+            throw new UploadError(
+              EXIT.failed,
+              "upload",
+              `upload to s3://${bucket}/${key} failed ${why}: ${describeError(error)}`,
+            );
+          }
+          const delay = Math.round(
+            options.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() * 0.5),
+          );
+          options.onRetry?.(attempt, delay, error);
+          await sleep(delay, signal);
+        }
+      }
+    } catch (error) {
+      if (error instanceof UploadError) throw error;
+      if (isConfigurationError(error))
+        throw new UploadError(
+          EXIT.usage,
+          "config",
+          `S3 refused the configuration: ${describeError(error)}`,
+        );
+      throw new UploadError(
+        EXIT.failed,
+        "upload",
+        `s3://${bucket}/${key}: ${describeError(error)}`,
+      );
+    } finally {
+      client.destroy();
+    }
+  } finally {
+    await lock.release();
+    if (snapshotDir) rmSync(snapshotDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,219 @@
+import { createReadStream } from "node:fs";
+import {
+  AbortMultipartUploadCommand,
+  HeadObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+
+export interface S3Settings {
+  bucket: string;
+  region: string;
+  endpoint?: string;
+  forcePathStyle: boolean;
+  /** Attempts per request by the SDK (its own retries with backoff). */
+  maxAttempts: number;
+}
+
+/**
+ * Remembers every multipart upload this client created, completed or aborted, and how
+ * many requests are in flight: whatever happens, the run can abort what it started.
+ */
+export class MultipartTracker {
+  readonly created = new Set<string>();
+  readonly finished = new Set<string>();
+  inFlight = 0;
+  private idle: (() => void)[] = [];
+
+  /** Uploads created and neither completed nor aborted. */
+  open(): string[] {
+    return [...this.created].filter((id) => !this.finished.has(id));
+  }
+
+  /** Resolves when no request is in flight. */
+  settled(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((r) => this.idle.push(r));
+  }
+
+  started(): void {
+    this.inFlight++;
+  }
+
+  ended(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+}
+
+/** An S3 client for the settings; credentials come from the SDK's default chain only. */
+export function s3Client(settings: S3Settings, tracker: MultipartTracker): S3Client {
+  const client = new S3Client({
+    region: settings.region,
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    forcePathStyle: settings.forcePathStyle,
+    maxAttempts: settings.maxAttempts,
+  });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      tracker.started();
+      try {
+        const result = await next(args);
+        const output = result.output as { UploadId?: string };
+        const input = args.input as { UploadId?: string };
+        if (context.commandName === "CreateMultipartUploadCommand" && output.UploadId)
+          tracker.created.add(output.UploadId);
+        if (
+          (context.commandName === "CompleteMultipartUploadCommand" ||
+            context.commandName === "AbortMultipartUploadCommand") &&
+          input.UploadId
+        ) {
+          tracker.finished.add(input.UploadId);
+        }
+        return result;
+      } finally {
+        tracker.ended();
+      }
+    },
+    { step: "initialize", name: "multipartTracker" },
+  );
+  return client;
+}
+
+export interface StoredObject {
+  size: number;
+  sha256?: string;
+}
+
+/** HeadObject: the stored object's size and SHA-256 metadata, or null if there is none. */
+export async function headObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+): Promise<StoredObject | null> {
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return { size: head.ContentLength ?? -1, sha256: head.Metadata?.sha256 };
+  } catch (error) {
+    if (
+      error instanceof S3ServiceException &&
+      (error.$metadata.httpStatusCode === 404 || error.name === "NotFound")
+    )
+      return null;
+    throw error;
+  }
+}
+
+export interface UploadRequest {
+  bucket: string;
+  key: string;
+  file: string;
+  size: number;
+  sha256: string;
+  partSize: number;
+  concurrency: number;
+  onProgress?: (loaded: number, total: number) => void;
+}
+
+/**
+ * Uploads the file with lib-storage (multipart above the part size), streaming from disk:
+ * at most `concurrency` parts of `partSize` bytes are in memory. `signal` aborts it.
+ * Returns the number of parts.
+ */
+export async function uploadFile(
+  client: S3Client,
+  request: UploadRequest,
+  signal: AbortSignal,
+): Promise<number> {
+  const upload = new Upload({
+    client,
+    params: {
+      Bucket: request.bucket,
+      Key: request.key,
+      Body: createReadStream(request.file, { highWaterMark: 1 << 20 }),
+      ContentLength: request.size,
+      Metadata: { sha256: request.sha256 },
+    },
+    partSize: request.partSize,
+    queueSize: request.concurrency,
+    leavePartsOnError: false,
+  });
+  if (request.onProgress)
+    upload.on("httpUploadProgress", (p) => request.onProgress?.(p.loaded ?? 0, request.size));
+  const onAbort = () => void upload.abort();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    await upload.done();
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  return Math.max(1, Math.ceil(request.size / request.partSize));
+}
+
+/**
+ * Aborts every multipart upload this run created and did not finish, once no request is
+ * in flight (a part still arriving after the abort would otherwise be kept). Each abort is
+ * tried a few times; returns the ids that could not be aborted.
+ */
+export async function abortOpenUploads(
+  client: S3Client,
+  tracker: MultipartTracker,
+  bucket: string,
+  key: string,
+): Promise<string[]> {
+  await tracker.settled();
+  const failed: string[] = [];
+  for (const uploadId of tracker.open()) {
+    let done = false;
+    for (let attempt = 0; attempt < 3 && !done; attempt++) {
+      try {
+        await client.send(
+          new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
+        );
+        done = true;
+      } catch (error) {
+        if ((error as { name?: string }).name === "NoSuchUpload") {
+          tracker.finished.add(uploadId);
+          done = true;
+        }
+      }
+    }
+    if (!done) failed.push(uploadId);
+  }
+  return failed;
+}
+
+const NOT_RETRYABLE = new Set([
+  "AccessDenied",
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "ExpiredToken",
+  "InvalidToken",
+  "NoSuchBucket",
+  "InvalidBucketName",
+  "CredentialsProviderError",
+  "AuthorizationHeaderMalformed",
+  "PermanentRedirect",
+]);
+
+/** A failure worth retrying the whole run for: network trouble, 5xx, throttling. */
+export function isTransient(error: unknown): boolean {
+  const e = error as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
+  if (e.name && NOT_RETRYABLE.has(e.name)) return false;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || status === 429 || status === 408;
+  return true; // no HTTP status: a network-level failure (reset, refused, timeout)
+}
+
+/** A failure caused by the configuration (exit 2) rather than by the upload itself. */
+export function isConfigurationError(error: unknown): boolean {
+  const name = (error as { name?: string }).name ?? "";
+  return (
+    name === "CredentialsProviderError" || name === "NoSuchBucket" || name === "InvalidBucketName"
+  );
+}
