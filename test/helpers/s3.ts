@@ -78,7 +78,7 @@ export class FaultProxy {
   }
 
   async start(): Promise<void> {
-    this.server = createServer(async (req, res) => {
+    const server = createServer(async (req, res) => {
       const url = new URL(req.url ?? "/", "http://proxy");
       const op = classify(req.method ?? "GET", url);
       const uploadId = url.searchParams.get("uploadId") ?? undefined;
@@ -128,8 +128,9 @@ export class FaultProxy {
       upstream.on("error", () => res.destroy());
       req.pipe(upstream);
     });
-    await new Promise<void>((r) => this.server?.listen(0, "127.0.0.1", r));
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    this.server = server;
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
