@@ -4,6 +4,7 @@ import type { OptionSpecs } from "../config.js";
 import { AppError, describeError } from "../errors.js";
 import { EXIT, UploadError } from "./errors.js";
 import { runUpload } from "./run.js";
+import { describeS3Error } from "./s3.js";
 
 const options = {
   key: {

@@ -217,3 +217,13 @@ export function isConfigurationError(error: unknown): boolean {
     name === "CredentialsProviderError" || name === "NoSuchBucket" || name === "InvalidBucketName"
   );
 }
+
+/** A one-line description of an S3 or network failure ("HTTP 503 SlowDown: …"). */
+export function describeS3Error(error: unknown): string {
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  const message = (e.message ?? String(error)).split("\n")[0];
+  if (status === undefined) return message ?? String(error);
+  const detail = message && message !== e.name && message !== "UnknownError" ? `: ${message}` : "";
+  return `HTTP ${status} ${e.name ?? "error"}${detail}`;
+}

@@ -26,7 +26,7 @@ function classify(method: string, url: URL): S3Op {
   return "Other";
 }
 
-export type Fault = "500" | "drop";
+export type Fault = "500" | "403" | "drop";
 
 export interface Rule {
   op: S3Op;
@@ -96,10 +96,14 @@ export class FaultProxy {
           req.socket.destroy();
           return;
         }
-        this.seen.push({ op, status: 500, uploadId });
-        res.writeHead(500, { "content-type": "application/xml" });
+        const status = Number(rule.fault);
+        this.seen.push({ op, status, uploadId });
+        res.writeHead(status, { "content-type": "application/xml" });
+        const code = status === 403 ? "AccessDenied" : "InternalError";
         res.end(
-          "<Error><Code>InternalError</Code><Message>injected by the test proxy</Message></Error>",
+          req.method === "HEAD"
+            ? undefined
+            : `<Error><Code>${code}</Code><Message>injected by the test proxy</Message></Error>`,
         );
         return;
       }
