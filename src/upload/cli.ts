@@ -130,7 +130,7 @@ await runCommand({
         onRetry: (attempt, delay, error) => {
           progress.clear();
           log.warn(
-            `attempt ${attempt} failed: ${describeError(error)}${delay ? `; retrying in ${delay} ms` : ""}`,
+            `attempt ${attempt} failed: ${describeS3Error(error)}${delay ? `; retrying in ${delay} ms` : ""}`,
           );
         },
       });

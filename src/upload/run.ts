@@ -9,6 +9,7 @@ import { checkFresh, checkStable, fileState, localDay } from "./freshness.js";
 import { takeLock } from "./lock.js";
 import {
   abortOpenUploads,
+  describeS3Error,
   headObject,
   isConfigurationError,
   isTransient,
@@ -234,7 +235,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
             throw new UploadError(
               EXIT.usage,
               "config",
-              `S3 refused the configuration: ${describeError(error)}`,
+              `S3 refused the configuration: ${describeS3Error(error)}`,
             );
           if (!isTransient(error) || attempt > options.retries) {
             const why = isTransient(error)
@@ -243,7 +244,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
             throw new UploadError(
               EXIT.failed,
               "upload",
-              `upload to s3://${bucket}/${key} failed ${why}: ${describeError(error)}`,
+              `upload to s3://${bucket}/${key} failed ${why}: ${describeS3Error(error)}`,
             );
           }
           const delay = Math.round(
@@ -259,12 +260,12 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
         throw new UploadError(
           EXIT.usage,
           "config",
-          `S3 refused the configuration: ${describeError(error)}`,
+          `S3 refused the configuration: ${describeS3Error(error)}`,
         );
       throw new UploadError(
         EXIT.failed,
         "upload",
-        `s3://${bucket}/${key}: ${describeError(error)}`,
+        `s3://${bucket}/${key}: ${describeS3Error(error)}`,
       );
     } finally {
       client.destroy();
