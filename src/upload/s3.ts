@@ -134,8 +134,7 @@ export async function uploadFile(
     params: {
       Bucket: request.bucket,
       Key: request.key,
-      // Reads of exactly one part: lib-storage then sends each buffer as it is (no concat).
-      Body: createReadStream(request.file, { highWaterMark: request.partSize }),
+      Body: createReadStream(request.file, { highWaterMark: 1 << 20 }),
       ContentLength: request.size,
       Metadata: { sha256: request.sha256 },
     },
