@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { flag, fmt, ROOT, timed } from "./measure.js";
+import { buildDatabase, flag, fmt, ROOT } from "./measure.js";
 
 const sizes = flag("sizes", "1000000,10000000").split(",").map(Number);
 const seconds = Number(flag("seconds", "10"));
@@ -54,11 +54,7 @@ async function load(url: string) {
 const rows: string[] = [];
 try {
   for (const size of sizes) {
-    const data = join(work, `data-${size}`);
-    const db = join(work, `db-${size}.db`);
-    timed(process.execPath, ["dist/generate/cli.js", "--rows", String(size), "--out", data]);
-    timed(process.execPath, ["dist/etl/cli.js", "--data-dir", data, "--db", db]);
-    rmSync(data, { recursive: true, force: true });
+    const db = buildDatabase(size, work);
 
     const api = await start(["dist/api/cli.js", "--port", "0", "--db", db], {
       LOG_DIR: join(work, "logs"),

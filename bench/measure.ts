@@ -59,3 +59,13 @@ export function flag(name: string, fallback: string): string {
 export const fmt = (n: number, digits = 2) => n.toFixed(digits);
 export const rate = (rows: number, seconds: number) =>
   Math.round(rows / seconds).toLocaleString("en-US");
+
+/** Generates `size` sales with the generator and loads them with the ETL; returns the database path. */
+export function buildDatabase(size: number, work: string): string {
+  const data = join(work, `data-${size}`);
+  const db = join(work, `db-${size}.db`);
+  timed(process.execPath, ["dist/generate/cli.js", "--rows", String(size), "--out", data]);
+  timed(process.execPath, ["dist/etl/cli.js", "--data-dir", data, "--db", db]);
+  rmSync(data, { recursive: true, force: true });
+  return db;
+}

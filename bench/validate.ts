@@ -13,7 +13,7 @@ import Sqlite from "better-sqlite3";
 import { RULES } from "../src/validation/rules.js";
 import { runValidation } from "../src/validation/run.js";
 import { resolveThresholds } from "../src/validation/thresholds.js";
-import { flag, fmt, timed } from "./measure.js";
+import { buildDatabase, flag, fmt } from "./measure.js";
 
 const sizes = flag("sizes", "1000000,10000000").split(",").map(Number);
 const work = mkdtempSync(join(tmpdir(), "bench-validate-"));
@@ -33,11 +33,7 @@ function time(fn: () => void): number {
 const rows: string[] = [];
 try {
   for (const size of sizes) {
-    const data = join(work, `data-${size}`);
-    const db = join(work, `db-${size}.db`);
-    timed(process.execPath, ["dist/generate/cli.js", "--rows", String(size), "--out", data]);
-    timed(process.execPath, ["dist/etl/cli.js", "--data-dir", data, "--db", db]);
-    rmSync(data, { recursive: true, force: true });
+    const db = buildDatabase(size, work);
     const thresholds = resolveThresholds(RULES, undefined, {});
     const sqlite = new Sqlite(db, { readonly: true });
     const scanMs = time(() => sqlite.prepare("SELECT sum(cantidad) FROM ventas").get());

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { runCommand } from "../cli/command.js";
+import { dbPathOption } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
 import { UsageError } from "../errors.js";
 import { listen, shutdown } from "./server.js";
@@ -22,14 +23,7 @@ const options = {
     arg: "ADDR",
     help: "Address to listen on (0.0.0.0 for every interface)",
   },
-  dbPath: {
-    type: "string",
-    flag: "db",
-    env: "DB_PATH",
-    default: "database/empresa.db",
-    arg: "PATH",
-    help: "SQLite database to serve (opened read-only)",
-  },
+  dbPath: dbPathOption("SQLite database to serve (opened read-only)"),
   shutdownMs: {
     type: "number",
     env: "SHUTDOWN_TIMEOUT_MS",

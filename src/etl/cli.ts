@@ -1,4 +1,5 @@
 import { runCommand } from "../cli/command.js";
+import { dbPathOption, JSON_OPTION } from "../cli/options.js";
 import { formatCount, ProgressLine } from "../cli/progress.js";
 import type { OptionSpecs } from "../config.js";
 import { UsageError } from "../errors.js";
@@ -14,15 +15,8 @@ const options = {
     arg: "DIR",
     help: "Folder with productos.csv, clientes.csv, ventas.csv, inventario.csv",
   },
-  dbPath: {
-    type: "string",
-    flag: "db",
-    env: "DB_PATH",
-    default: "database/empresa.db",
-    arg: "PATH",
-    help: "SQLite database to (re)load",
-  },
-  json: { type: "boolean", flag: "json", help: "Print one JSON report on stdout and nothing else" },
+  dbPath: dbPathOption("SQLite database to (re)load"),
+  json: JSON_OPTION,
 } satisfies OptionSpecs;
 
 await runCommand({

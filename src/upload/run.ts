@@ -96,6 +96,19 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Any failure of the S3 part of a run as its UploadError: exit 2 for configuration, else 6. */
+function asUploadError(error: unknown, context: string): UploadError {
+  if (error instanceof UploadError) return error;
+  if (isConfigurationError(error)) {
+    return new UploadError(
+      EXIT.usage,
+      "config",
+      `S3 refused the configuration: ${describeS3Error(error)}`,
+    );
+  }
+  return new UploadError(EXIT.failed, "upload", `${context}: ${describeS3Error(error)}`);
+}
+
 function abortedError(signal: AbortSignal): UploadError {
   const reason =
     signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "aborted");
@@ -230,22 +243,16 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
               new Error(`could not abort multipart uploads ${leftovers.join(", ")}`),
             );
           if (signal.aborted) throw abortedError(signal);
-          if (error instanceof UploadError) throw error;
-          if (isConfigurationError(error))
-            throw new UploadError(
-              EXIT.usage,
-              "config",
-              `S3 refused the configuration: ${describeS3Error(error)}`,
-            );
-          if (!isTransient(error) || attempt > options.retries) {
+          if (
+            error instanceof UploadError ||
+            isConfigurationError(error) ||
+            !isTransient(error) ||
+            attempt > options.retries
+          ) {
             const why = isTransient(error)
-              ? `after ${attempt} attempts`
-              : "(not retried: not a transient error)";
-            throw new UploadError(
-              EXIT.failed,
-              "upload",
-              `upload to s3://${bucket}/${key} failed ${why}: ${describeS3Error(error)}`,
-            );
+              ? ` after ${attempt} attempts`
+              : " (not retried: not a transient error)";
+            throw asUploadError(error, `upload to s3://${bucket}/${key} failed${why}`);
           }
           const delay = Math.round(
             options.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() * 0.5),
@@ -255,18 +262,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
         }
       }
     } catch (error) {
-      if (error instanceof UploadError) throw error;
-      if (isConfigurationError(error))
-        throw new UploadError(
-          EXIT.usage,
-          "config",
-          `S3 refused the configuration: ${describeS3Error(error)}`,
-        );
-      throw new UploadError(
-        EXIT.failed,
-        "upload",
-        `s3://${bucket}/${key}: ${describeS3Error(error)}`,
-      );
+      throw asUploadError(error, `s3://${bucket}/${key}`);
     } finally {
       client.destroy();
     }

@@ -1,5 +1,6 @@
 import { format, isValid, parse } from "date-fns";
 import { runCommand } from "../cli/command.js";
+import { dbPathOption, JSON_OPTION } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
 import { UsageError } from "../errors.js";
 import { createLogger, useColour } from "../log.js";
@@ -10,14 +11,7 @@ import { resolveThresholds } from "./thresholds.js";
 import { alertWorthy, sendWebhook } from "./webhook.js";
 
 const options = {
-  dbPath: {
-    type: "string",
-    flag: "db",
-    env: "DB_PATH",
-    default: "database/empresa.db",
-    arg: "PATH",
-    help: "SQLite database to check (never created)",
-  },
+  dbPath: dbPathOption("SQLite database to check (never created)"),
   asOf: {
     type: "string",
     flag: "as-of",
@@ -25,7 +19,7 @@ const options = {
     arg: "YYYY-MM-DD",
     help: "The day treated as today [default: today in the local time zone, TZ]",
   },
-  json: { type: "boolean", flag: "json", help: "Print one JSON report on stdout and nothing else" },
+  json: JSON_OPTION,
   config: {
     type: "string",
     flag: "config",
