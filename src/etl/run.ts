@@ -3,7 +3,7 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { openForWrite } from "../db/open.js";
 import { createIndexes, prepareForLoad } from "../db/prepare.js";
-import { InputError } from "../errors.js";
+import { DatabaseError, InputError } from "../errors.js";
 import { recordRun, writeDailySummary } from "./load/finish.js";
 import { rejectWriter, tableWriter } from "./load/writer.js";
 import type { ReadJob } from "./read/protocol.js";
@@ -72,7 +72,14 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
   const db = openForWrite(options.dbPath);
   const files: FileReport[] = [];
   try {
-    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec("BEGIN IMMEDIATE");
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+      throw new DatabaseError(
+        `${options.dbPath}: another process kept the database locked for 30 s (another ETL run?); nothing changed`,
+      );
+    }
     prepareForLoad(db, options.dbPath);
     const writers = new Map<TableName, (batch: Batch) => void>(
       TABLES.map((spec) => [spec.name, tableWriter(db, spec)]),
