@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import Sqlite from "better-sqlite3";
@@ -75,10 +76,20 @@ export function defaultKey(prefix: string, name: string, now: Date, timeZone?: s
   return `${trimmed ? `${trimmed}/` : ""}${day}/${name}`;
 }
 
+/** SHA-256 of a file, read through one reused 8 MB buffer (no garbage for the GC). */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
-    hash.update(chunk as Buffer);
+  const file = await open(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(8 * 1024 * 1024);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await file.close();
+  }
   return hash.digest("hex");
 }
 
