@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import Sqlite from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runEtl } from "../src/etl/run.js";
-import { localDay } from "../src/upload/freshness.js";
+import { localDay } from "../src/time.js";
 import { lockPathFor } from "../src/upload/lock.js";
 import { type CliResult, ROOT, runCli } from "./helpers/cli.js";
 import { FaultProxy, type S3Fixture, startS3 } from "./helpers/s3.js";

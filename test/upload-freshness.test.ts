@@ -1,8 +1,9 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { localDay } from "../src/time.js";
 import { UploadError } from "../src/upload/errors.js";
-import { checkFresh, checkStable, fileState, localDay } from "../src/upload/freshness.js";
+import { checkFresh, checkStable, fileState } from "../src/upload/freshness.js";
 import { defaultKey } from "../src/upload/run.js";
 import { tempDir } from "./helpers/tmp.js";
 

@@ -1,15 +1,6 @@
 import { statSync } from "node:fs";
+import { localDay } from "../time.js";
 import { EXIT, UploadError } from "./errors.js";
-
-/** The calendar day (`YYYY-MM-DD`) of an instant in a time zone (default: local, or TZ). */
-export function localDay(instant: Date | number, timeZone?: string): string {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(instant);
-}
 
 export interface FileState {
   size: number;

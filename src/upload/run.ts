@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import Sqlite from "better-sqlite3";
 import { describeError } from "../errors.js";
+import { localDay } from "../time.js";
 import { EXIT, UploadError } from "./errors.js";
-import { checkFresh, checkStable, fileState, localDay } from "./freshness.js";
+import { checkFresh, checkStable, fileState } from "./freshness.js";
 import { takeLock } from "./lock.js";
 import {
   abortOpenUploads,

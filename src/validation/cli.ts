@@ -1,9 +1,10 @@
-import { format, isValid, parse } from "date-fns";
+import { isValid, parse } from "date-fns";
 import { runCommand } from "../cli/command.js";
 import { dbPathOption, JSON_OPTION } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
 import { UsageError } from "../errors.js";
 import { createLogger, useColour } from "../log.js";
+import { localDay } from "../time.js";
 import { consoleReport, writeAlerts } from "./alerts.js";
 import { RULES } from "./rules.js";
 import { runValidation, validationJson } from "./run.js";
@@ -47,7 +48,7 @@ const options = {
 } satisfies OptionSpecs;
 
 function parseAsOf(value: string | undefined): string {
-  if (value === undefined) return format(new Date(), "yyyy-MM-dd");
+  if (value === undefined) return localDay(new Date());
   const parsed = parse(value, "yyyy-MM-dd", new Date(2000, 0, 1));
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isValid(parsed)) {
     throw new UsageError(`--as-of must be a real date as YYYY-MM-DD, got "${value}"`);
