@@ -51,6 +51,33 @@ const distinctVentas = (column: string) => `
     SELECT (SELECT min(${column}) FROM ventas WHERE ${column} > seen.id) FROM seen WHERE seen.id IS NOT NULL)
   SELECT id FROM seen WHERE id IS NOT NULL`;
 
+/**
+ * "A sale names a <thing> not in <table>": the sales whose `column` is missing from the
+ * referenced table, the distinct missing IDs found by a loose index scan.
+ */
+function foreignKeyRule(
+  id: string,
+  severity: Severity,
+  table: string,
+  column: string,
+  thing: string,
+  runbook: string,
+): SqlRule {
+  return {
+    id,
+    kind: "sql",
+    severity,
+    checks: `a sale names ${thing} not in ${table}`,
+    runbook,
+    unit: "sales",
+    salesImpact: true,
+    distinct: { of: "value", noun: column },
+    sql: `SELECT ${sales(column)} FROM ventas
+          WHERE ${column} IN (SELECT id FROM (${distinctVentas(column)})
+                              WHERE id NOT IN (SELECT ${column} FROM ${table}))`,
+  };
+}
+
 const SALES_COLUMNS =
   "venta_id AS key, {value} AS value, cantidad AS unidades, cantidad * precio_unitario_centavos AS importe_centavos";
 const sales = (value: string) => SALES_COLUMNS.replace("{value}", value);
@@ -86,34 +113,22 @@ export const RULES: readonly Rule[] = [
             CROSS JOIN ventas AS v
             GROUP BY v.venta_id HAVING count(*) > 1)`,
   },
-  {
-    id: "producto_fk",
-    kind: "sql",
-    severity: "ERROR",
-    checks: "a sale names a product not in productos",
-    runbook:
-      "Add the missing products to productos.csv (or fix the sales' producto_id) and rerun `npm run etl`.",
-    unit: "sales",
-    salesImpact: true,
-    distinct: { of: "value", noun: "producto_id" },
-    sql: `SELECT ${sales("producto_id")} FROM ventas
-          WHERE producto_id IN (SELECT id FROM (${distinctVentas("producto_id")})
-                                WHERE id NOT IN (SELECT producto_id FROM productos))`,
-  },
-  {
-    id: "cliente_fk",
-    kind: "sql",
-    severity: "WARNING",
-    checks: "a sale names a client not in clientes",
-    runbook:
-      "Add the missing clients to clientes.csv; until then their sales count under ciudad_desconocida.",
-    unit: "sales",
-    salesImpact: true,
-    distinct: { of: "value", noun: "cliente_id" },
-    sql: `SELECT ${sales("cliente_id")} FROM ventas
-          WHERE cliente_id IN (SELECT id FROM (${distinctVentas("cliente_id")})
-                               WHERE id NOT IN (SELECT cliente_id FROM clientes))`,
-  },
+  foreignKeyRule(
+    "producto_fk",
+    "ERROR",
+    "productos",
+    "producto_id",
+    "a product",
+    "Add the missing products to productos.csv (or fix the sales' producto_id) and rerun `npm run etl`.",
+  ),
+  foreignKeyRule(
+    "cliente_fk",
+    "WARNING",
+    "clientes",
+    "cliente_id",
+    "a client",
+    "Add the missing clients to clientes.csv; until then their sales count under ciudad_desconocida.",
+  ),
   {
     id: "cantidad_non_negative",
     kind: "sql",
