@@ -10,6 +10,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { flag, fmt, ROOT, timed, timedNode } from "./measure.js";
 
 const megabytes = Number(flag("mb", "1024"));
