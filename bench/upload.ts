@@ -63,28 +63,42 @@ const env = {
   LOG_DIR: join(work, "logs"),
 };
 const saved = { ...process.env };
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 Object.assign(process.env, env);
 try {
   // Alternate the two tools, `rounds` times each, and compare medians (the server is shared).
   const oursRuns: { seconds: number; peakRssMb?: number }[] = [];
   const awsRuns: number[] = [];
   const aws = spawnSync("aws", ["--version"], { encoding: "utf8" });
+  // Each object is deleted after its run, so the in-memory server starts every run alike.
+  const s3 = new S3Client({
+    region: "us-east-1",
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+  });
+  const drop = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: "bench", Key: key }));
   for (let round = 0; round < rounds; round++) {
     oursRuns.push(timedNode("dist/upload/cli.js", [file, "--key", `bench/ours-${round}.bin`]));
+    await drop(`bench/ours-${round}.bin`);
     if (aws.status === 0) {
+      const target = `s3://bench/bench/aws-${round}.bin`;
       awsRuns.push(
         timed("aws", [
           "s3",
           "cp",
           file,
-          `s3://bench/bench/aws-${round}.bin`,
+          target,
           "--endpoint-url",
           server.endpoint,
           "--only-show-errors",
         ]).seconds,
       );
+      await drop(`bench/aws-${round}.bin`);
     }
   }
+  s3.destroy();
+
   const ours = {
     seconds: median(oursRuns.map((r) => r.seconds)),
     peakRssMb: Math.max(...oursRuns.map((r) => r.peakRssMb ?? 0)),

@@ -169,6 +169,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
     const source = checkFresh(options.file, fileState(options.file), now(), options.timeZone);
     let path = options.file;
     let state = source;
+    let sha256: string;
     if (options.snapshotDb) {
       snapshotDir = mkdtempSync(join(tmpdir(), "empresa-snapshot-"));
       path = join(snapshotDir, basename(options.file));
@@ -185,12 +186,17 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
         db.close();
       }
       state = fileState(path) ?? source;
+      sha256 = await sha256File(path);
     } else {
-      state = await checkStable(path, source, options.stableMs, (ms) => sleep(ms, signal));
+      // Hash while the stability window runs: the window would otherwise be idle time, and
+      // a file that changes during it is refused anyway.
+      [state, sha256] = await Promise.all([
+        checkStable(path, source, options.stableMs, (ms) => sleep(ms, signal)),
+        sha256File(path),
+      ]);
     }
     if (signal.aborted) throw abortedError(signal);
 
-    const sha256 = await sha256File(path);
     const key =
       options.key ?? defaultKey(options.prefix, basename(options.file), now(), options.timeZone);
     const partSize = Math.round(options.partSizeMb * MB);
