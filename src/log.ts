@@ -56,6 +56,24 @@ export function useColour(stream: NodeJS.WriteStream = process.stderr): boolean 
   return stream.isTTY === true && !process.env.NO_COLOR;
 }
 
+/**
+ * Whether the message already says a field (its value, or each `key value` of an object),
+ * so the readable line does not repeat it; the JSON file always has every field.
+ */
+function saidIn(message: string, key: string, value: unknown): boolean {
+  if (typeof value === "string" || typeof value === "number") {
+    return (
+      new RegExp(
+        `(^|[\\s(:=/])${String(value).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[\\s),:;/])`,
+      ).test(message) || message.includes(`${key} ${value}`)
+    );
+  }
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    return Object.entries(value).every(([k, v]) => message.includes(`${k} ${v}`));
+  }
+  return false;
+}
+
 function readableLine(colour: boolean) {
   return winston.format.printf((info) => {
     // The stack of an internal error goes to the file only, never to the user's terminal.
@@ -67,8 +85,9 @@ function readableLine(colour: boolean) {
       stack: _s,
       ...rest
     } = info as Record<string, unknown>;
+    const text = String(message);
     const fields = Object.entries(rest)
-      .filter(([, value]) => value !== undefined)
+      .filter(([key, value]) => value !== undefined && !saidIn(text, key, value))
       .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
       .join(" ");
     const tag = String(level).padEnd(5);
