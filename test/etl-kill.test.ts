@@ -1,16 +1,12 @@
-import { spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runEtl } from "../src/etl/run.js";
 import { generate } from "../src/generate/generate.js";
-import { ROOT } from "./helpers/cli.js";
+import { spawnCli } from "./helpers/cli.js";
 import { writeDataset } from "./helpers/dataset.js";
 import { dumpDb, query } from "./helpers/db.js";
 import { tempDir } from "./helpers/tmp.js";
-
-const TSX = pathToFileURL(resolve(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
 describe("a killed etl run", () => {
   it("leaves the previous data intact and readable, and the next run succeeds", async () => {
@@ -28,14 +24,9 @@ describe("a killed etl run", () => {
       out: big,
       referenceDate: "2025-01-01",
     });
-    const child = spawn(
-      process.execPath,
-      ["--import", TSX, resolve(ROOT, "src/etl/cli.ts"), "--data-dir", big, "--db", dbPath],
-      {
-        cwd: root,
-        stdio: "ignore",
-      },
-    );
+    const child = spawnCli("etl", ["--data-dir", big, "--db", dbPath], { cwd: root });
+    child.stdout?.resume();
+    child.stderr?.resume();
     const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
       child.on("exit", (code, signal) => done({ code, signal })),
     );

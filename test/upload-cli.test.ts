@@ -1,18 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join } from "node:path";
 import Sqlite from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runEtl } from "../src/etl/run.js";
 import { localDay } from "../src/time.js";
 import { lockPathFor } from "../src/upload/lock.js";
-import { type CliResult, ROOT, runCli } from "./helpers/cli.js";
+import { type CliResult, ROOT, runCli, spawnCli } from "./helpers/cli.js";
 import { FaultProxy, type S3Fixture, startS3 } from "./helpers/s3.js";
 import { tempDir } from "./helpers/tmp.js";
 
-const TSX = pathToFileURL(resolve(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 const MB = 1024 * 1024;
 
 let s3: S3Fixture;
@@ -53,15 +50,8 @@ function upload(cwd: string, args: string[], env: Record<string, string>): Promi
 
 /** Starts an upload without waiting for it (for races, holds and kills). */
 function spawnUpload(cwd: string, args: string[], env: Record<string, string>) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ["--import", TSX, resolve(ROOT, "src/upload/cli.ts"), ...args],
-    {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
+  const child = spawnCli("upload", args, { cwd, env });
+  child.stdout?.resume();
   let stderr = "";
   child.stderr?.on("data", (c) => (stderr += c));
   const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>(

@@ -25,7 +25,6 @@ function requestHeader(env: unknown, name: string): string | undefined {
   const value = (env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
 }
-const ALLOW = ALLOWED_METHODS;
 
 /**
  * Builds the API from its dependencies; tests drive it with `app.request()`.
@@ -36,8 +35,9 @@ const ALLOW = ALLOWED_METHODS;
  */
 export function createApp({ store, log, version = "1.0.0" }: AppOptions): Hono {
   const app = new Hono();
-  const openapi = JSON.stringify(openApiDocument(version));
-  const docs = docsPage(openApiDocument(version));
+  const document = openApiDocument(version);
+  const openapi = JSON.stringify(document);
+  const docs = docsPage(document);
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -103,11 +103,11 @@ export function createApp({ store, log, version = "1.0.0" }: AppOptions): Hono {
       return c.json(
         errorBody(
           "method_not_allowed",
-          `${c.req.method} is not allowed on ${path} (allowed: ${ALLOW})`,
+          `${c.req.method} is not allowed on ${path} (allowed: ${ALLOWED_METHODS})`,
         ),
         405,
         {
-          Allow: ALLOW,
+          Allow: ALLOWED_METHODS,
         },
       );
     });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import Sqlite from "better-sqlite3";
-import { type DataQuality, lastEtlQuality } from "../db/etl-history.js";
+import { type DataQuality, lastEtlQuality, latestEtlRun } from "../db/etl-history.js";
 import type { SqliteDatabase } from "../db/open.js";
 import { schemaMismatches } from "../db/schema-check.js";
 import { ApiError } from "./errors.js";
@@ -164,11 +164,9 @@ export class SalesStore {
   }
 
   private currentRunId(db: SqliteDatabase): string {
-    const row = db
-      .prepare("SELECT run_id FROM etl_runs ORDER BY finished_at DESC, rowid DESC LIMIT 1")
-      .get() as { run_id: string } | undefined;
-    if (!row) throw new ApiError(503, "database_unavailable", "no ETL run has been loaded yet");
-    return row.run_id;
+    const run = latestEtlRun(db);
+    if (!run) throw new ApiError(503, "database_unavailable", "no ETL run has been loaded yet");
+    return run.run_id;
   }
 
   private guard<T>(work: () => T): T {

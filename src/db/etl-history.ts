@@ -1,4 +1,6 @@
+import { sql } from "kysely";
 import type { SqliteDatabase } from "./open.js";
+import { all, first, query } from "./query.js";
 
 export interface TableQuality {
   table: string;
@@ -15,25 +17,34 @@ export interface DataQuality {
   tables: TableQuality[];
 }
 
+/** The last committed ETL run (the data's identity), or undefined before the first one. */
+export function latestEtlRun(
+  db: SqliteDatabase,
+): { run_id: string; finished_at: string } | undefined {
+  return first(
+    db,
+    query
+      .selectFrom("etl_runs")
+      .select(["run_id", "finished_at"])
+      .orderBy("finished_at", "desc")
+      .orderBy(sql`rowid`, "desc")
+      .limit(1),
+  );
+}
+
 /** Rows loaded out of read, per table, from the last committed ETL run (null if none). */
 export function lastEtlQuality(db: SqliteDatabase): DataQuality | null {
   try {
-    const run = db
-      .prepare(
-        "SELECT run_id, finished_at FROM etl_runs ORDER BY finished_at DESC, rowid DESC LIMIT 1",
-      )
-      .get() as { run_id: string; finished_at: string } | undefined;
+    const run = latestEtlRun(db);
     if (!run) return null;
-    const files = db
-      .prepare(
-        "SELECT table_name, rows_read, rows_loaded, rows_rejected FROM etl_run_files WHERE run_id = ? ORDER BY rowid",
-      )
-      .all(run.run_id) as {
-      table_name: string;
-      rows_read: number;
-      rows_loaded: number;
-      rows_rejected: number;
-    }[];
+    const files = all(
+      db,
+      query
+        .selectFrom("etl_run_files")
+        .select(["table_name", "rows_read", "rows_loaded", "rows_rejected"])
+        .where("run_id", "=", run.run_id)
+        .orderBy(sql`rowid`),
+    );
     return {
       etlRunId: run.run_id,
       finishedAt: run.finished_at,

@@ -1,10 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Sqlite from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
 import { DatabaseError, describeError } from "../errors.js";
 import { APPLICATION_ID } from "./ddl.js";
-import type { Database } from "./schema.js";
 
 export type SqliteDatabase = Sqlite.Database;
 
@@ -81,35 +79,4 @@ export function openOursForUpdate(path: string): SqliteDatabase {
     );
   }
   return db;
-}
-
-/**
- * Opens an existing database read-only. Never creates a file: a missing path is a
- * `DatabaseError` with exit code 2 (the command could not run).
- */
-export function openForRead(path: string): SqliteDatabase {
-  if (!existsSync(path)) throw new DatabaseError(`${path}: no database at this path`, 2);
-  try {
-    const db = new Sqlite(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-    try {
-      db.prepare("SELECT count(*) FROM sqlite_schema").get(); // fails fast on a non-database
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    return db;
-  } catch (error) {
-    throw new DatabaseError(`${path}: cannot read the database: ${describeError(error)}`, 2);
-  }
-}
-
-/**
- * Wraps a better-sqlite3 connection in a typed kysely instance.
- *
- * @example
- * const db = createKysely(openForRead("database/empresa.db"));
- * await db.selectFrom("ventas").select("venta_id").limit(1).execute();
- */
-export function createKysely(sqlite: SqliteDatabase): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 }

@@ -12,6 +12,14 @@ export interface SchemaObject {
 
 /** The tables and views that must exist, with their columns, read from the DDL itself. */
 export function expectedSchema(): SchemaObject[] {
+  expectedCache ??= readExpectedSchema();
+  return expectedCache;
+}
+
+/** The DDL never changes while the process runs: read it into a schema once. */
+let expectedCache: SchemaObject[] | undefined;
+
+function readExpectedSchema(): SchemaObject[] {
   const memory = new Sqlite(":memory:");
   try {
     memory.exec(DATA_DDL);

@@ -89,7 +89,8 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
       TableName,
       Omit<FileReport, "read" | "loaded" | "rejected" | "reasons" | "extraColumns" | "finishedAt">
     >();
-    const labelOf = (table: TableName) => TABLES.find((spec) => spec.name === table)?.file ?? table;
+    const labels = new Map(jobs.map((job) => [job.table, job.label]));
+    const labelOf = (table: TableName) => labels.get(table) ?? table;
 
     await readInWorker(jobs, {
       start(table, facts, fileStartedAt) {

@@ -81,8 +81,6 @@ export const TABLES: readonly TableSpec[] = [
   },
 ];
 
-export const TABLE_NAMES: readonly TableName[] = TABLES.map((table) => table.name);
-
 export function tableSpec(name: TableName): TableSpec {
   const spec = TABLES.find((table) => table.name === name);
   if (!spec) throw new Error(`unknown table ${name}`);

@@ -229,7 +229,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
         attempt++;
         try {
           if (signal.aborted) throw abortedError(signal);
-          const parts = await uploadFile(
+          await uploadFile(
             client,
             {
               bucket,
@@ -251,7 +251,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
               `s3://${bucket}/${key}: the stored object does not match (size ${verified?.size ?? "none"} vs ${state.size}, sha256 ${verified?.sha256 ?? "none"})`,
             );
           }
-          return { ...base, parts, outcome: "uploaded", attempts: attempt };
+          return { ...base, outcome: "uploaded", attempts: attempt };
         } catch (error) {
           const leftovers = await abortOpenUploads(client, tracker, bucket, key);
           if (leftovers.length > 0)

@@ -122,13 +122,12 @@ export interface UploadRequest {
 /**
  * Uploads the file with lib-storage (multipart above the part size), streaming from disk:
  * at most `concurrency` parts of `partSize` bytes are in memory. `signal` aborts it.
- * Returns the number of parts.
  */
 export async function uploadFile(
   client: S3Client,
   request: UploadRequest,
   signal: AbortSignal,
-): Promise<number> {
+): Promise<void> {
   const upload = new Upload({
     client,
     params: {
@@ -151,7 +150,6 @@ export async function uploadFile(
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
-  return Math.max(1, Math.ceil(request.size / request.partSize));
 }
 
 /**

@@ -1,9 +1,11 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 const TSX = pathToFileURL(resolve(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+
+export type Command = "etl" | "validate" | "api" | "upload" | "generate";
 
 export interface CliResult {
   code: number | null;
@@ -13,28 +15,38 @@ export interface CliResult {
 }
 
 /**
- * Runs one of the project's commands from its TypeScript source, as a real process, in
+ * Starts one of the project's commands from its TypeScript source, as a real process, in
  * `cwd` (give a temporary folder: the command reads `.env` and writes `logs/` there).
+ * stdin is closed; stdout and stderr are pipes.
  */
-export function runCli(
-  command: "etl" | "validate" | "api" | "upload" | "generate",
+export function spawnCli(
+  command: Command,
   args: string[],
   options: { cwd: string; env?: Record<string, string | undefined> },
-): Promise<CliResult> {
+): ChildProcess {
   const entry = resolve(
     ROOT,
     command === "validate" ? "src/validation/cli.ts" : `src/${command}/cli.ts`,
   );
+  return spawn(process.execPath, ["--import", TSX, entry, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** Runs a command to its end (see `spawnCli`) and returns its exit and output. */
+export function runCli(
+  command: Command,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", TSX, entry, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: "1", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnCli(command, args, options);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout?.on("data", (chunk) => (stdout += chunk));
+    child.stderr?.on("data", (chunk) => (stderr += chunk));
     child.on("error", fail);
     child.on("close", (code, signal) => done({ code, signal, stdout, stderr }));
   });

@@ -1,9 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { ROOT } from "./cli.js";
-
-const TSX = pathToFileURL(resolve(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+import type { ChildProcess } from "node:child_process";
+import { spawnCli } from "./cli.js";
 
 export interface ApiProcess {
   child: ChildProcess;
@@ -18,15 +14,8 @@ export interface ApiProcess {
 
 /** Starts `npm run api` from source on a free port; resolves once it listens. */
 export async function startApi(cwd: string, env: Record<string, string> = {}): Promise<ApiProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--import", TSX, resolve(ROOT, "src/api/cli.ts"), "--port", "0"],
-    {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
+  const child = spawnCli("api", ["--port", "0"], { cwd, env });
+  child.stdout?.resume();
   let stderr = "";
   const waiters: { text: string; done: () => void }[] = [];
   child.stderr?.on("data", (chunk) => {

@@ -7,15 +7,6 @@ export type ReasonCode =
   | "invalid_number"
   | "duplicate_key";
 
-export const REASON_CODES: readonly ReasonCode[] = [
-  "field_count",
-  "missing_value",
-  "invalid_id",
-  "invalid_date",
-  "invalid_number",
-  "duplicate_key",
-];
-
 /**
  * A normalizer returns the value, or `INVALID` when the text is not of its kind.
  * (A sentinel rather than an object per call keeps the per-value hot path allocation-free.)

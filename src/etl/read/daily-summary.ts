@@ -28,7 +28,7 @@ export class DailySummary {
   private readonly cityOf = new Map<number, number>();
   private readonly names: (string | null)[] = [null, UNKNOWN_CITY];
   private readonly nameIndex = new Map<string, number>([[UNKNOWN_CITY, 1]]);
-  private readonly groups = new Map<number, DailySummaryRow>();
+  private readonly groups = new Map<number | string, DailySummaryRow>();
 
   /** Takes a loaded row of any table, its values in the table spec's column order. */
   add(table: TableName, values: readonly Value[]): void {
@@ -56,11 +56,23 @@ export class DailySummary {
     const fecha = values[1] as number;
     const category = this.categoryOf.get(values[2] as number) ?? 0;
     const city = this.cityOf.get(values[3] as number) ?? 1;
-    // One number per group: YYYYMMDD (< 2^27) × 2^25 + category × 2^13 + city stays below 2^53.
-    const key = fecha * 2 ** 25 + (category % 4096) * 8192 + (city % 8192);
+    // One number per group while it fits (YYYYMMDD < 2^27, × 2^25, + category × 2^13 +
+    // city stays below 2^53); beyond 4,096 categories or 8,192 cities, a string key.
+    const key =
+      category < 4096 && city < 8192
+        ? fecha * 2 ** 25 + category * 8192 + city
+        : `${fecha}\u0000${category}\u0000${city}`;
     let row = this.groups.get(key);
-    if (!row || row.categoria !== this.names[category] || row.ciudad !== this.names[city]) {
-      row = this.slowGroup(fecha, category, city);
+    if (!row) {
+      row = {
+        fecha,
+        categoria: this.names[category] as string | null,
+        ciudad: this.names[city] as string,
+        ventas: 0,
+        unidades: 0,
+        importe_centavos: 0,
+      };
+      this.groups.set(key, row);
     }
     const cantidad = values[4] as number;
     row.ventas++;
@@ -68,27 +80,7 @@ export class DailySummary {
     row.importe_centavos += cantidad * (values[5] as number);
   }
 
-  /** Beyond 4,096 categories or 8,192 cities keys can collide; those use string keys. */
-  private readonly rare = new Map<string, DailySummaryRow>();
-  private slowGroup(fecha: number, category: number, city: number): DailySummaryRow {
-    const key = fecha * 2 ** 25 + (category % 4096) * 8192 + (city % 8192);
-    const categoria = this.names[category] as string | null;
-    const ciudad = this.names[city] as string;
-    if (!this.groups.has(key)) {
-      const row = { fecha, categoria, ciudad, ventas: 0, unidades: 0, importe_centavos: 0 };
-      this.groups.set(key, row);
-      return row;
-    }
-    const text = `${fecha}\u0000${category}\u0000${city}`;
-    let row = this.rare.get(text);
-    if (!row) {
-      row = { fecha, categoria, ciudad, ventas: 0, unidades: 0, importe_centavos: 0 };
-      this.rare.set(text, row);
-    }
-    return row;
-  }
-
   rows(): DailySummaryRow[] {
-    return [...this.groups.values(), ...this.rare.values()];
+    return [...this.groups.values()];
   }
 }

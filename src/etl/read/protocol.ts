@@ -1,4 +1,3 @@
-import type { ReasonCode } from "../normalize/result.js";
 import type { TableName } from "../tables.js";
 import type { DailySummaryRow } from "./daily-summary.js";
 import type { FileFacts } from "./sniff.js";
@@ -31,8 +30,6 @@ export interface SerializedError {
   detail?: string;
   stack?: string;
 }
-
-export type { ReasonCode };
 
 /** Batches in flight between the threads before the reader waits (bounds memory). */
 export const MAX_IN_FLIGHT = 4;
