@@ -1,5 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import Sqlite from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -211,6 +218,36 @@ describe("npm run upload against a real S3-compatible server", () => {
     expect(run.stderr).toContain("failed after 3 attempts");
     expect(proxy.created.size).toBe(3); // the first attempt and two whole-run retries
     expect([...proxy.created].every((id) => proxy.aborted.has(id))).toBe(true);
+    expect(proxy.completed.size).toBe(0);
+  });
+
+  it("sends its parts over kept-alive connections, at most UPLOAD_CONCURRENCY of them", async () => {
+    // With the SDK's own agents each part (sent with `Expect: 100-continue`) opened a new
+    // connection: 6 here. The one extra allowed is the first HeadObject's: the SDK closes
+    // the connection of a 404.
+    const { cwd, file, bytes, env, key } = await setup(17 * MB);
+    const run = await upload(cwd, [file], { ...env, UPLOAD_CONCURRENCY: "2" });
+    expect(run.code).toBe(0);
+    expect(proxy.count("UploadPart")).toBe(4);
+    expect(proxy.connections).toBeGreaterThanOrEqual(2);
+    expect(proxy.connections).toBeLessThanOrEqual(3);
+    expect((await s3.get(key)).equals(bytes)).toBe(true);
+  });
+
+  it("a file that shrinks during the upload: exit 4, the multipart upload aborted", async () => {
+    const { cwd, file, env } = await setup(17 * MB);
+    const gate = proxy.hold("UploadPart");
+    const run = spawnUpload(cwd, [file], { ...env, UPLOAD_CONCURRENCY: "1" });
+    await gate.held; // part 1 was read and is on its way; part 2 is read after it
+    truncateSync(file, 6 * MB);
+    gate.release();
+    const outcome = await run.exited;
+    expect(outcome.code).toBe(4);
+    expect(outcome.stderr).toContain(
+      `${file}: the file shrank while it was being uploaded (only ${6 * MB} of ${17 * MB} bytes are left)`,
+    );
+    expect(proxy.created.size).toBe(1);
+    expect(proxy.aborted.size).toBe(1);
     expect(proxy.completed.size).toBe(0);
   });
 

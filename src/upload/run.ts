@@ -1,13 +1,12 @@
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import Sqlite from "better-sqlite3";
 import { describeError } from "../errors.js";
 import { localDay } from "../time.js";
 import { EXIT, UploadError } from "./errors.js";
-import { checkFresh, checkStable, fileState } from "./freshness.js";
+import { sha256File } from "./file.js";
+import { checkFresh, checkStable, type FileState, fileState } from "./freshness.js";
 import { takeLock } from "./lock.js";
 import {
   abortOpenUploads,
@@ -77,21 +76,57 @@ export function defaultKey(prefix: string, name: string, now: Date, timeZone?: s
   return `${trimmed ? `${trimmed}/` : ""}${day}/${name}`;
 }
 
-/** SHA-256 of a file, read through one reused 8 MB buffer (no garbage for the GC). */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await open(path, "r");
-  try {
-    const buffer = Buffer.allocUnsafe(8 * 1024 * 1024);
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
+interface PreparedFile {
+  /** What is uploaded: the file itself, or its snapshot. */
+  path: string;
+  state: FileState;
+  sha256: string;
+}
+
+/**
+ * The file as it will be uploaded, with its SHA-256: a consistent copy of the database
+ * made with SQLite's backup API into `snapshotDir`, or the file itself once it stayed
+ * unchanged for the stability window (hashed meanwhile, as the window is idle time and a
+ * file that changes during it is refused anyway).
+ */
+async function prepareFile(
+  options: UploadOptions,
+  source: FileState,
+  snapshotDir: string | null,
+  signal: AbortSignal,
+): Promise<PreparedFile> {
+  const hash = async (path: string) => {
+    try {
+      return await sha256File(path);
+    } catch (error) {
+      throw new UploadError(
+        EXIT.missing,
+        "unreadable",
+        `${path}: cannot be read (${describeError(error)})`,
+      );
     }
-  } finally {
-    await file.close();
+  };
+  if (snapshotDir === null) {
+    const [state, sha256] = await Promise.all([
+      checkStable(options.file, source, options.stableMs, (ms) => sleep(ms, signal)),
+      hash(options.file),
+    ]);
+    return { path: options.file, state, sha256 };
   }
-  return hash.digest("hex");
+  const path = join(snapshotDir, basename(options.file));
+  const db = new Sqlite(options.file, { readonly: true, fileMustExist: true });
+  try {
+    await db.backup(path);
+  } catch (error) {
+    throw new UploadError(
+      EXIT.notFresh,
+      "snapshot",
+      `${options.file}: cannot snapshot the database: ${describeError(error)}`,
+    );
+  } finally {
+    db.close();
+  }
+  return { path, state: fileState(path) ?? source, sha256: await hash(path) };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -167,36 +202,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
   let snapshotDir: string | null = null;
   try {
     const source = checkFresh(options.file, fileState(options.file), now(), options.timeZone);
-    let path = options.file;
-    let state = source;
-    let sha256: string;
-    if (options.snapshotDb) {
-      snapshotDir = mkdtempSync(join(tmpdir(), "empresa-snapshot-"));
-      path = join(snapshotDir, basename(options.file));
-      const db = new Sqlite(options.file, { readonly: true, fileMustExist: true });
-      try {
-        await db.backup(path);
-      } catch (error) {
-        throw new UploadError(
-          EXIT.notFresh,
-          "snapshot",
-          `${options.file}: cannot snapshot the database: ${describeError(error)}`,
-        );
-      } finally {
-        db.close();
-      }
-      state = fileState(path) ?? source;
-      sha256 = await sha256File(path);
-    } else {
-      // Hash while the stability window runs: the window would otherwise be idle time, and
-      // a file that changes during it is refused anyway.
-      [state, sha256] = await Promise.all([
-        checkStable(path, source, options.stableMs, (ms) => sleep(ms, signal)),
-        sha256File(path),
-      ]);
-    }
-    if (signal.aborted) throw abortedError(signal);
-
+    if (options.snapshotDb) snapshotDir = mkdtempSync(join(tmpdir(), "empresa-snapshot-"));
     const key =
       options.key ?? defaultKey(options.prefix, basename(options.file), now(), options.timeZone);
     const partSize = Math.round(options.partSizeMb * MB);
@@ -211,15 +217,20 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
       },
       tracker,
     );
-    const base = {
-      bucket,
-      key,
-      bytes: state.size,
-      sha256,
-      parts: Math.max(1, Math.ceil(state.size / partSize)),
-    };
     try {
-      const stored = await headObject(client, bucket, key);
+      // HeadObject goes out while the file is hashed; its answer is needed only after.
+      const head = headObject(client, bucket, key);
+      head.catch(() => undefined); // a failure is reported where it is awaited
+      const { path, state, sha256 } = await prepareFile(options, source, snapshotDir, signal);
+      if (signal.aborted) throw abortedError(signal);
+      const base = {
+        bucket,
+        key,
+        bytes: state.size,
+        sha256,
+        parts: Math.max(1, Math.ceil(state.size / partSize)),
+      };
+      const stored = await head;
       if (stored && stored.size === state.size && stored.sha256 === sha256)
         return { ...base, parts: 0, outcome: "already_uploaded", attempts: 0 };
       if (options.dryRun) return { ...base, outcome: "dry_run", attempts: 0 };
@@ -231,6 +242,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
           if (signal.aborted) throw abortedError(signal);
           await uploadFile(
             client,
+            tracker,
             {
               bucket,
               key,

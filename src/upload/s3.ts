@@ -1,4 +1,5 @@
-import { createReadStream } from "node:fs";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import {
   AbortMultipartUploadCommand,
   HeadObjectCommand,
@@ -6,6 +7,7 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { FileBody } from "./file.js";
 
 export interface S3Settings {
   bucket: string;
@@ -24,6 +26,8 @@ export class MultipartTracker {
   readonly created = new Set<string>();
   readonly finished = new Set<string>();
   inFlight = 0;
+  /** Called with the body of each part S3 accepted (its buffer may then be reused). */
+  onPartUploaded: ((body: unknown) => void) | null = null;
   private idle: (() => void)[] = [];
 
   /** Uploads created and neither completed nor aborted. */
@@ -57,6 +61,12 @@ export function s3Client(settings: S3Settings, tracker: MultipartTracker): S3Cli
     // corrupted part) and the object is verified by size and SHA-256 afterwards; the SDK's
     // additional CRC32 per request is computed in plain JavaScript and cost 3 s per GB here.
     requestChecksumCalculation: "WHEN_REQUIRED",
+    // Our own keep-alive agents: with the SDK's default agents, every request that sends
+    // `Expect: 100-continue` (each part) gets a new agent and a new TCP connection.
+    requestHandler: {
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+    },
   });
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -64,7 +74,8 @@ export function s3Client(settings: S3Settings, tracker: MultipartTracker): S3Cli
       try {
         const result = await next(args);
         const output = result.output as { UploadId?: string };
-        const input = args.input as { UploadId?: string };
+        const input = args.input as { UploadId?: string; Body?: unknown };
+        if (context.commandName === "UploadPartCommand") tracker.onPartUploaded?.(input.Body);
         if (context.commandName === "CreateMultipartUploadCommand" && output.UploadId)
           tracker.created.add(output.UploadId);
         if (
@@ -120,20 +131,24 @@ export interface UploadRequest {
 }
 
 /**
- * Uploads the file with lib-storage (multipart above the part size), streaming from disk:
- * at most `concurrency` parts of `partSize` bytes are in memory. `signal` aborts it.
+ * Uploads the file with lib-storage (multipart above the part size), reading each part
+ * from disk when it is sent: at most `concurrency` parts of `partSize` bytes are in
+ * memory. `signal` aborts it.
  */
 export async function uploadFile(
   client: S3Client,
+  tracker: MultipartTracker,
   request: UploadRequest,
   signal: AbortSignal,
 ): Promise<void> {
+  const body = new FileBody(request.file, request.size, request.concurrency);
+  tracker.onPartUploaded = (part) => body.recycle(part);
   const upload = new Upload({
     client,
     params: {
       Bucket: request.bucket,
       Key: request.key,
-      Body: createReadStream(request.file, { highWaterMark: 1 << 20 }),
+      Body: body,
       ContentLength: request.size,
       Metadata: { sha256: request.sha256 },
     },
@@ -149,6 +164,8 @@ export async function uploadFile(
     await upload.done();
   } finally {
     signal.removeEventListener("abort", onAbort);
+    tracker.onPartUploaded = null;
+    body.close();
   }
 }
 

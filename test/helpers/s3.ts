@@ -56,6 +56,8 @@ export class FaultProxy {
   private holds: { op: S3Op; release: Promise<void>; onHeld: () => void }[] = [];
   private server: Server | null = null;
   url = "";
+  /** TCP connections the client opened to the proxy. */
+  connections = 0;
 
   constructor(private readonly target: string) {}
 
@@ -132,6 +134,7 @@ export class FaultProxy {
       upstream.on("error", () => res.destroy());
       req.pipe(upstream);
     });
+    server.on("connection", () => this.connections++);
     this.server = server;
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
