@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { truncateSync, writeFileSync } from "node:fs";
+import { statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UploadError } from "../src/upload/errors.js";
-import { FileBody, sha256File } from "../src/upload/file.js";
+import { FileBody, type FileHash, sha256File } from "../src/upload/file.js";
+import { runUpload } from "../src/upload/run.js";
+import { type S3Fixture, startS3 } from "./helpers/s3.js";
 import { tempDir } from "./helpers/tmp.js";
 
 const MB = 1024 * 1024;
@@ -19,13 +21,25 @@ describe("sha256File", () => {
     "equals the SHA-256 of the bytes (%i bytes, around the 8 MB read blocks)",
     async (size) => {
       const bytes = randomBytes(size);
+      const path = fileOf(bytes);
       const expected = createHash("sha256").update(bytes).digest("hex");
-      expect(await sha256File(fileOf(bytes))).toBe(expected);
+      const { mtimeMs } = statSync(path);
+      expect(await sha256File(path)).toEqual({ sha256: expected, size, mtimeMs });
     },
   );
 
-  it("rejects for a file that cannot be opened", async () => {
-    await expect(sha256File(join(tempDir(), "missing.bin"))).rejects.toThrow(/ENOENT/);
+  it("a file that cannot be read is an exit-3 error naming it", async () => {
+    const path = join(tempDir(), "missing.bin");
+    await expect(sha256File(path)).rejects.toMatchObject({
+      exitCode: 3,
+      code: "unreadable",
+      message: `${path}: cannot be read (ENOENT)`,
+    });
+    const dir = tempDir();
+    await expect(sha256File(dir)).rejects.toMatchObject({
+      exitCode: 3,
+      message: `${dir}: cannot be read (EISDIR)`,
+    });
   });
 });
 
@@ -103,5 +117,66 @@ describe("FileBody: a file lib-storage slices like a byte array", () => {
     body.close();
     body.close();
     expect(() => body.subarray(0, 10)).toThrow(/read after close/);
+  });
+});
+
+describe("runUpload with a hash started before the run (as the command's entry does)", () => {
+  let s3: S3Fixture;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    s3 = await startS3();
+    Object.assign(process.env, s3.env);
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await s3.stop();
+  });
+
+  async function dryRun(prehashed: (path: string) => FileHash) {
+    const dir = tempDir();
+    const file = join(dir, "export.csv");
+    writeFileSync(file, "a,b\n1,2\n");
+    return runUpload({
+      file,
+      key: "exports/export.csv",
+      dryRun: true,
+      snapshotDb: false,
+      bucket: s3.bucket,
+      prefix: "",
+      region: "us-east-1",
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      partSizeMb: 8,
+      concurrency: 2,
+      lockDir: join(dir, "locks"),
+      lockStaleMs: 10_000,
+      stableMs: 0,
+      retries: 0,
+      retryBaseMs: 10,
+      requestAttempts: 1,
+      prehashed: Promise.resolve(prehashed(file)),
+    });
+  }
+
+  it("uses it for the file it checks, unchanged (no second hashing)", async () => {
+    const outcome = await dryRun((file) => {
+      const { size, mtimeMs } = statSync(file);
+      return { sha256: "f".repeat(64), size, mtimeMs };
+    });
+    expect(outcome).toMatchObject({ outcome: "dry_run", sha256: "f".repeat(64), bytes: 8 });
+  });
+
+  it("refuses a file that changed since it was hashed: exit 4", async () => {
+    let path = "";
+    const run = dryRun((file) => {
+      path = file;
+      const { size, mtimeMs } = statSync(file);
+      return { sha256: "f".repeat(64), size, mtimeMs: mtimeMs - 1000 };
+    });
+    await expect(run).rejects.toMatchObject({
+      exitCode: 4,
+      code: "changing",
+      message: `${path}: still being written (it changed while it was hashed)`,
+    });
   });
 });

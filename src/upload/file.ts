@@ -1,33 +1,62 @@
-import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { Worker } from "node:worker_threads";
 import { EXIT, UploadError } from "./errors.js";
 
-const HASH_BLOCK = 8 * 1024 * 1024;
+export interface FileHash {
+  sha256: string;
+  /** Size and modification time of the file that was hashed (unchanged while it was read). */
+  size: number;
+  mtimeMs: number;
+}
+
+interface HashReply {
+  sha256?: string;
+  before?: { size: number; mtimeMs: number };
+  after?: { size: number; mtimeMs: number };
+  error?: string;
+  code?: string;
+}
 
 /**
- * SHA-256 of a file. Two buffers take turns: the next block is read (in libuv's thread
- * pool) while the current one is hashed, so the time is that of the slower of the two
- * rather than their sum, and no garbage is made.
+ * SHA-256 of a file (~0.8 s per GB here), computed in a worker thread so that the main
+ * thread loads the SDK and talks to S3 meanwhile; the worker does not keep the process
+ * alive. A file that cannot be read is an exit-3 error, one that changed while it was read
+ * an exit-4 error ("still being written").
  */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await open(path, "r");
-  try {
-    let current = Buffer.allocUnsafe(HASH_BLOCK);
-    let next = Buffer.allocUnsafe(HASH_BLOCK);
-    let reading = file.read(current, 0, HASH_BLOCK, null);
-    for (;;) {
-      const { bytesRead } = await reading;
-      if (bytesRead === 0) break;
-      reading = file.read(next, 0, HASH_BLOCK, null);
-      hash.update(current.subarray(0, bytesRead));
-      [current, next] = [next, current];
-    }
-  } finally {
-    await file.close();
-  }
-  return hash.digest("hex");
+export function sha256File(path: string): Promise<FileHash> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./hash-thread.mjs", import.meta.url), {
+      workerData: { path },
+    });
+    worker.unref();
+    worker.once("error", (error) =>
+      reject(
+        new UploadError(EXIT.missing, "unreadable", `${path}: cannot be hashed (${error.message})`),
+      ),
+    );
+    worker.once("message", (reply: HashReply) => {
+      const { sha256, before, after } = reply;
+      if (!sha256 || !before || !after) {
+        reject(
+          new UploadError(
+            EXIT.missing,
+            "unreadable",
+            `${path}: cannot be read (${reply.code ?? reply.error})`,
+          ),
+        );
+      } else if (before.size !== after.size || before.mtimeMs !== after.mtimeMs) {
+        reject(
+          new UploadError(
+            EXIT.notFresh,
+            "changing",
+            `${path}: still being written (it changed while it was hashed)`,
+          ),
+        );
+      } else {
+        resolve({ sha256, size: after.size, mtimeMs: after.mtimeMs });
+      }
+    });
+  });
 }
 
 /**

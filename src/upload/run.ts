@@ -5,7 +5,7 @@ import Sqlite from "better-sqlite3";
 import { describeError } from "../errors.js";
 import { localDay } from "../time.js";
 import { EXIT, UploadError } from "./errors.js";
-import { sha256File } from "./file.js";
+import { type FileHash, sha256File } from "./file.js";
 import { checkFresh, checkStable, type FileState, fileState } from "./freshness.js";
 import { takeLock } from "./lock.js";
 import {
@@ -41,6 +41,12 @@ export interface UploadOptions {
   requestAttempts: number;
   timeZone?: string;
   now?: () => Date;
+  /**
+   * The file's hash, started before the run (the command starts it first thing). Used only
+   * if the file is unchanged since; else the run stops with exit 4, as for a file that
+   * changes during the stability window. Ignored with `snapshotDb`.
+   */
+  prehashed?: Promise<FileHash>;
   /** Aborted on SIGTERM/SIGINT: the run aborts its multipart upload and exits 6. */
   signal?: AbortSignal;
   onProgress?: (loaded: number, total: number) => void;
@@ -95,23 +101,19 @@ async function prepareFile(
   snapshotDir: string | null,
   signal: AbortSignal,
 ): Promise<PreparedFile> {
-  const hash = async (path: string) => {
-    try {
-      return await sha256File(path);
-    } catch (error) {
+  if (snapshotDir === null) {
+    const [state, hashed] = await Promise.all([
+      checkStable(options.file, source, options.stableMs, (ms) => sleep(ms, signal)),
+      options.prehashed ?? sha256File(options.file),
+    ]);
+    if (hashed.size !== source.size || hashed.mtimeMs !== source.mtimeMs) {
       throw new UploadError(
-        EXIT.missing,
-        "unreadable",
-        `${path}: cannot be read (${describeError(error)})`,
+        EXIT.notFresh,
+        "changing",
+        `${options.file}: still being written (it changed while it was hashed)`,
       );
     }
-  };
-  if (snapshotDir === null) {
-    const [state, sha256] = await Promise.all([
-      checkStable(options.file, source, options.stableMs, (ms) => sleep(ms, signal)),
-      hash(options.file),
-    ]);
-    return { path: options.file, state, sha256 };
+    return { path: options.file, state, sha256: hashed.sha256 };
   }
   const path = join(snapshotDir, basename(options.file));
   const db = new Sqlite(options.file, { readonly: true, fileMustExist: true });
@@ -126,7 +128,8 @@ async function prepareFile(
   } finally {
     db.close();
   }
-  return { path, state: fileState(path) ?? source, sha256: await hash(path) };
+  const hashed = await sha256File(path);
+  return { path, state: fileState(path) ?? source, sha256: hashed.sha256 };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
