@@ -29,11 +29,12 @@ export function sha256File(path: string): Promise<FileHash> {
       workerData: { path },
     });
     worker.unref();
-    worker.once("error", (error) =>
-      reject(
-        new UploadError(EXIT.missing, "unreadable", `${path}: cannot be hashed (${error.message})`),
-      ),
-    );
+    const failed = (why: string) =>
+      reject(new UploadError(EXIT.missing, "unreadable", `${path}: cannot be hashed (${why})`));
+    worker.once("error", (error) => failed(error.message));
+    // A worker that ends without an answer (killed, out of memory) must not leave the run
+    // waiting forever; after an answer this rejection is a no-op.
+    worker.once("exit", (code) => failed(`the hashing thread exited with code ${code}`));
     worker.once("message", (reply: HashReply) => {
       const { sha256, before, after } = reply;
       if (!sha256 || !before || !after) {
