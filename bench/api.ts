@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { buildDatabase, flag, fmt, ROOT } from "./measure.js";
+import { buildDatabase, flag, fmt, printTable, ROOT } from "./measure.js";
 
 const sizes = flag("sizes", "1000000,10000000").split(",").map(Number);
 const seconds = Number(flag("seconds", "10"));
@@ -51,7 +51,7 @@ async function load(url: string) {
   };
 }
 
-const rows: string[] = [];
+const rows: string[][] = [];
 try {
   for (const size of sizes) {
     const db = buildDatabase(size, work);
@@ -76,18 +76,31 @@ try {
     console.error(
       `${size} sales: ${line("summary", summary)}; ${line("static", reference)}; ratio ${fmt(ratio)}`,
     );
-    rows.push(
-      `| ${size.toLocaleString("en-US")} | ${Math.round(summary.rps).toLocaleString("en-US")} | ${summary.p50} / ${summary.p99} ms | ${summary.errors} | ${Math.round(reference.rps).toLocaleString("en-US")} | ${reference.p50} / ${reference.p99} ms | **${fmt(ratio)}** |`,
-    );
+    rows.push([
+      size.toLocaleString("en-US"),
+      Math.round(summary.rps).toLocaleString("en-US"),
+      `${summary.p50} / ${summary.p99} ms`,
+      String(summary.errors),
+      Math.round(reference.rps).toLocaleString("en-US"),
+      `${reference.p50} / ${reference.p99} ms`,
+      `**${fmt(ratio)}**`,
+    ]);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-console.log(
-  "| sales rows | summary req/s | summary p50 / p99 | errors | static req/s | static p50 / p99 | ratio |",
+printTable(
+  [
+    "sales rows",
+    "summary req/s",
+    "summary p50 / p99",
+    "errors",
+    "static req/s",
+    "static p50 / p99",
+    "ratio",
+  ],
+  rows,
 );
-console.log("|---|---|---|---|---|---|---|");
-for (const row of rows) console.log(row);
 console.log(
   `\n(autocannon, 32 connections, ${seconds} s after a 2 s warm-up; targets at 10M: ratio ≥ 0.8, p99 ≤ 10 ms, no errors)`,
 );

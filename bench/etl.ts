@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { flag, fmt, ROOT, rate, timed, timedNode } from "./measure.js";
+import { flag, fmt, printTable, ROOT, rate, timed, timedNode } from "./measure.js";
 
 const sizes = flag("sizes", "1000000,10000000").split(",").map(Number);
 const work = mkdtempSync(join(tmpdir(), "bench-etl-"));
@@ -21,7 +21,7 @@ try {
   process.exit(2);
 }
 
-const rows: string[] = [];
+const rows: string[][] = [];
 try {
   for (const size of sizes) {
     const data = join(work, `data-${size}`);
@@ -37,18 +37,16 @@ try {
     rmSync(db, { force: true });
     rmSync(importDb, { force: true });
     const ratio = etl.seconds / reference.seconds;
-    rows.push(
-      [
-        size.toLocaleString("en-US"),
-        `${fmt(etl.seconds)} s`,
-        rate(size, etl.seconds),
-        `${fmt(reference.seconds)} s`,
-        rate(size, reference.seconds),
-        fmt(ratio),
-        `${Math.round(etl.peakRssMb ?? 0)} MB`,
-        loaded.toLocaleString("en-US"),
-      ].join(" | "),
-    );
+    rows.push([
+      size.toLocaleString("en-US"),
+      `${fmt(etl.seconds)} s`,
+      rate(size, etl.seconds),
+      `${fmt(reference.seconds)} s`,
+      rate(size, reference.seconds),
+      fmt(ratio),
+      `${Math.round(etl.peakRssMb ?? 0)} MB`,
+      loaded.toLocaleString("en-US"),
+    ]);
     console.error(
       `${size} rows: etl ${fmt(etl.seconds)} s, .import ${fmt(reference.seconds)} s, ratio ${fmt(ratio)}, peak RSS ${Math.round(etl.peakRssMb ?? 0)} MB`,
     );
@@ -56,9 +54,17 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-console.log(
-  "| sales rows | etl | etl rows/s | sqlite3 .import | .import rows/s | ratio | etl peak RSS | loaded |",
+printTable(
+  [
+    "sales rows",
+    "etl",
+    "etl rows/s",
+    "sqlite3 .import",
+    ".import rows/s",
+    "ratio",
+    "etl peak RSS",
+    "loaded",
+  ],
+  rows,
 );
-console.log("|---|---|---|---|---|---|---|---|");
-for (const row of rows) console.log(`| ${row} |`);
 console.log(`\n(${ROOT}; target at 1M: ratio ≤ 2.5, peak RSS ≤ 300 MB)`);

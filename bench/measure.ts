@@ -57,6 +57,14 @@ export function flag(name: string, fallback: string): string {
 }
 
 export const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+/** Prints a Markdown table: the header, a separator as wide as it, then one line per row. */
+export function printTable(header: string[], rows: string[][]): void {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  console.log(line(header));
+  console.log(line(header.map(() => "---")));
+  for (const row of rows) console.log(line(row));
+}
 export const rate = (rows: number, seconds: number) =>
   Math.round(rows / seconds).toLocaleString("en-US");
 

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { UPLOAD_COMMAND } from "../src/upload/options.js";
-import { flag, fmt, ROOT, timed, timedNode } from "./measure.js";
+import { flag, fmt, printTable, ROOT, timed, timedNode } from "./measure.js";
 
 const defaults = UPLOAD_COMMAND.options;
 const megabytes = Number(flag("mb", "1024"));
@@ -135,20 +135,30 @@ try {
   console.error(
     `npm run upload: ${fmt(seconds)} s (transfer ${fmt(transfer)} s), peak RSS ${Math.round(peakRssMb)} MB`,
   );
-  console.log(
-    `| ${megabytes} MB file | process start to exit | transfer (at the server) | peak RSS |`,
-  );
-  console.log("|---|---|---|---|");
-  console.log(
-    `| npm run upload (${partMb} MB parts, ${concurrency} at once) | ${fmt(seconds)} s, ${rate(seconds)} | ${fmt(transfer)} s, ${rate(transfer)} | ${Math.round(peakRssMb)} MB (bound (${concurrency} + 2) × ${partMb} MB + 150 MB = ${bound} MB) |`,
+  const table = [
+    [
+      `npm run upload (${partMb} MB parts, ${concurrency} at once)`,
+      `${fmt(seconds)} s, ${rate(seconds)}`,
+      `${fmt(transfer)} s, ${rate(transfer)}`,
+      `${Math.round(peakRssMb)} MB (bound (${concurrency} + 2) × ${partMb} MB + 150 MB = ${bound} MB)`,
+    ],
+  ];
+  const cliSeconds = median(cli.map((r) => r.seconds));
+  const cliTransfer = median(cli.map((r) => r.transfer));
+  if (aws.status === 0) {
+    console.error(`aws s3 cp: ${fmt(cliSeconds)} s (transfer ${fmt(cliTransfer)} s)`);
+    table.push([
+      `aws s3 cp (${(aws.stdout || aws.stderr).split(" ")[0]})`,
+      `${fmt(cliSeconds)} s, ${rate(cliSeconds)}`,
+      `${fmt(cliTransfer)} s, ${rate(cliTransfer)}`,
+      "—",
+    ]);
+  }
+  printTable(
+    [`${megabytes} MB file`, "process start to exit", "transfer (at the server)", "peak RSS"],
+    table,
   );
   if (aws.status === 0) {
-    const cliSeconds = median(cli.map((r) => r.seconds));
-    const cliTransfer = median(cli.map((r) => r.transfer));
-    console.error(`aws s3 cp: ${fmt(cliSeconds)} s (transfer ${fmt(cliTransfer)} s)`);
-    console.log(
-      `| aws s3 cp (${(aws.stdout || aws.stderr).split(" ")[0]}) | ${fmt(cliSeconds)} s, ${rate(cliSeconds)} | ${fmt(cliTransfer)} s, ${rate(cliTransfer)} | — |`,
-    );
     console.log(
       `\nthroughput ratio (ours / aws CLI), medians of ${rounds} alternating runs (target ≥ 1):` +
         `\n- transfer: **${fmt(cliTransfer / transfer)}** (ours ${all(ours, "transfer")} s; aws ${all(cli, "transfer")} s)` +

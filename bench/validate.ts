@@ -13,7 +13,7 @@ import Sqlite from "better-sqlite3";
 import { RULES } from "../src/validation/rules.js";
 import { runValidation } from "../src/validation/run.js";
 import { resolveThresholds } from "../src/validation/thresholds.js";
-import { buildDatabase, flag, fmt } from "./measure.js";
+import { buildDatabase, flag, fmt, printTable } from "./measure.js";
 
 const sizes = flag("sizes", "1000000,10000000").split(",").map(Number);
 const work = mkdtempSync(join(tmpdir(), "bench-validate-"));
@@ -30,7 +30,7 @@ function time(fn: () => void): number {
   return median(runs);
 }
 
-const rows: string[] = [];
+const rows: string[][] = [];
 try {
   for (const size of sizes) {
     const db = buildDatabase(size, work);
@@ -45,9 +45,13 @@ try {
       ).length;
     });
     const ratio = rulesMs / scanMs;
-    rows.push(
-      `| ${size.toLocaleString("en-US")} | ${fmt(rulesMs, 1)} ms | ${fmt(scanMs, 1)} ms | ${fmt(ratio)} | ${failed} of ${RULES.length} |`,
-    );
+    rows.push([
+      size.toLocaleString("en-US"),
+      `${fmt(rulesMs, 1)} ms`,
+      `${fmt(scanMs, 1)} ms`,
+      fmt(ratio),
+      `${failed} of ${RULES.length}`,
+    ]);
     console.error(
       `${size}: all rules ${fmt(rulesMs, 1)} ms, one scan ${fmt(scanMs, 1)} ms, ratio ${fmt(ratio)}`,
     );
@@ -56,9 +60,8 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-console.log(
-  "| sales rows | all 9 rules (history included) | one scan of ventas | ratio | rules failing |",
+printTable(
+  ["sales rows", "all 9 rules (history included)", "one scan of ventas", "ratio", "rules failing"],
+  rows,
 );
-console.log("|---|---|---|---|---|");
-for (const row of rows) console.log(row);
 console.log("\n(as of 2025-01-01, so 27% of sales are future-dated; target: ratio ≤ 3)");

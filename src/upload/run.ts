@@ -85,7 +85,7 @@ export function defaultKey(prefix: string, name: string, now: Date, timeZone?: s
 interface PreparedFile {
   /** What is uploaded: the file itself, or its snapshot. */
   path: string;
-  state: FileState;
+  bytes: number;
   sha256: string;
 }
 
@@ -102,7 +102,7 @@ async function prepareFile(
   signal: AbortSignal,
 ): Promise<PreparedFile> {
   if (snapshotDir === null) {
-    const [state, hashed] = await Promise.all([
+    const [, hashed] = await Promise.all([
       checkStable(options.file, source, options.stableMs, (ms) => sleep(ms, signal)),
       options.prehashed ?? sha256File(options.file),
     ]);
@@ -113,7 +113,7 @@ async function prepareFile(
         `${options.file}: still being written (it changed while it was hashed)`,
       );
     }
-    return { path: options.file, state, sha256: hashed.sha256 };
+    return { path: options.file, bytes: hashed.size, sha256: hashed.sha256 };
   }
   const path = join(snapshotDir, basename(options.file));
   const db = new Sqlite(options.file, { readonly: true, fileMustExist: true });
@@ -128,8 +128,8 @@ async function prepareFile(
   } finally {
     db.close();
   }
-  const hashed = await sha256File(path);
-  return { path, state: fileState(path) ?? source, sha256: hashed.sha256 };
+  const { size, sha256 } = await sha256File(path);
+  return { path, bytes: size, sha256 };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -224,17 +224,17 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
       // HeadObject goes out while the file is hashed; its answer is needed only after.
       const head = headObject(client, bucket, key);
       head.catch(() => undefined); // a failure is reported where it is awaited
-      const { path, state, sha256 } = await prepareFile(options, source, snapshotDir, signal);
+      const { path, bytes, sha256 } = await prepareFile(options, source, snapshotDir, signal);
       if (signal.aborted) throw abortedError(signal);
       const base = {
         bucket,
         key,
-        bytes: state.size,
+        bytes,
         sha256,
-        parts: Math.max(1, Math.ceil(state.size / partSize)),
+        parts: Math.max(1, Math.ceil(bytes / partSize)),
       };
       const stored = await head;
-      if (stored && stored.size === state.size && stored.sha256 === sha256)
+      if (stored && stored.size === bytes && stored.sha256 === sha256)
         return { ...base, parts: 0, outcome: "already_uploaded", attempts: 0 };
       if (options.dryRun) return { ...base, outcome: "dry_run", attempts: 0 };
 
@@ -250,7 +250,7 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
               bucket,
               key,
               file: path,
-              size: state.size,
+              size: bytes,
               sha256,
               partSize,
               concurrency: options.concurrency,
@@ -259,11 +259,11 @@ export async function runUpload(options: UploadOptions): Promise<UploadOutcome> 
             signal,
           );
           const verified = await headObject(client, bucket, key);
-          if (!verified || verified.size !== state.size || verified.sha256 !== sha256) {
+          if (!verified || verified.size !== bytes || verified.sha256 !== sha256) {
             throw new UploadError(
               EXIT.failed,
               "verify",
-              `s3://${bucket}/${key}: the stored object does not match (size ${verified?.size ?? "none"} vs ${state.size}, sha256 ${verified?.sha256 ?? "none"})`,
+              `s3://${bucket}/${key}: the stored object does not match (size ${verified?.size ?? "none"} vs ${bytes}, sha256 ${verified?.sha256 ?? "none"})`,
             );
           }
           return { ...base, outcome: "uploaded", attempts: attempt };
