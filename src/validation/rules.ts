@@ -1,5 +1,5 @@
 /**
- * The business rules, as data: adding a rule means adding an entry here. The README's
+ * The business rules, as data: adding a rule means adding an entry here. docs/validate.md's
  * rule table, the JSON report and the history all come from this list.
  *
  * A SQL rule's query returns one row per offending row, with the columns `key` (what
@@ -185,7 +185,7 @@ export const RULES: readonly Rule[] = [
   },
 ];
 
-/** The README's rule table, from the same list. */
+/** The rule table of docs/validate.md, from the same list. */
 export function rulesMarkdown(rules: readonly Rule[] = RULES): string {
   const lines = ["| rule | fails when | severity | what to do |", "|---|---|---|---|"];
   for (const rule of rules)
