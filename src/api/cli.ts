@@ -1,36 +1,9 @@
 import { readFileSync } from "node:fs";
 import { runCommand } from "../cli/command.js";
-import { dbPathOption } from "../cli/options.js";
-import type { OptionSpecs } from "../config.js";
 import { UsageError } from "../errors.js";
+import { API_OPTIONS as options } from "./options.js";
 import { listen, shutdown } from "./server.js";
 import { setupApi } from "./setup.js";
-
-const options = {
-  port: {
-    type: "number",
-    flag: "port",
-    env: "PORT",
-    default: 5000,
-    arg: "N",
-    help: "Port to listen on",
-  },
-  host: {
-    type: "string",
-    flag: "host",
-    env: "HOST",
-    default: "127.0.0.1",
-    arg: "ADDR",
-    help: "Address to listen on (0.0.0.0 for every interface)",
-  },
-  dbPath: dbPathOption("SQLite database to serve (opened read-only)"),
-  shutdownMs: {
-    type: "number",
-    env: "SHUTDOWN_TIMEOUT_MS",
-    default: 10000,
-    help: "How long in-flight requests may run after SIGTERM/SIGINT",
-  },
-} satisfies OptionSpecs;
 
 const version = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
