@@ -7,9 +7,29 @@ import { UsageError } from "./errors.js";
  * `.env` file) and what it defaults to. Precedence: flag > environment > `.env` > default.
  */
 export type OptionSpec =
-  | { type: "string"; flag?: string; env?: string; default?: string; help: string; arg?: string }
-  | { type: "number"; flag?: string; env?: string; default?: number; help: string; arg?: string }
-  | { type: "boolean"; flag?: string; env?: string; default?: boolean; help: string };
+  | ({
+      type: "string";
+      default?: string;
+      arg?: string;
+      check?: (value: string) => string | undefined;
+    } & Common)
+  | ({
+      type: "number";
+      default?: number;
+      arg?: string;
+      min?: number;
+      max?: number;
+      integer?: boolean;
+    } & Common)
+  | ({ type: "boolean"; default?: boolean } & Common);
+
+interface Common {
+  flag?: string;
+  env?: string;
+  help: string;
+  /** A secret (a token, a URL with one): its value never appears in a message. */
+  secret?: boolean;
+}
 
 export type OptionSpecs = Record<string, OptionSpec>;
 
@@ -85,6 +105,7 @@ export function parseCommand<S extends OptionSpecs>(
     const source = fromFlag !== undefined ? `--${option.flag}` : option.env;
     const raw = fromFlag ?? (fromEnv === "" ? undefined : fromEnv);
     config[key] = raw === undefined ? option.default : coerce(option, raw, source ?? key);
+    if (raw !== undefined) checkValue(option, config[key], source ?? key);
   }
   return {
     config: config as ConfigOf<S>,
@@ -107,6 +128,24 @@ function coerce(option: OptionSpec, raw: string | boolean, source: string): unkn
     return value;
   }
   return raw;
+}
+
+/** Range and custom checks of a value given by the user; the message names where it came from. */
+function checkValue(option: OptionSpec, value: unknown, source: string): void {
+  const shown = (v: unknown) => (option.secret ? "(hidden)" : JSON.stringify(v));
+  if (option.type === "number") {
+    const n = value as number;
+    if (option.integer && !Number.isInteger(n))
+      throw new UsageError(`${source}: expected a whole number, got ${shown(n)}`);
+    if (option.min !== undefined && n < option.min)
+      throw new UsageError(`${source}: must be at least ${option.min}, got ${shown(n)}`);
+    if (option.max !== undefined && n > option.max)
+      throw new UsageError(`${source}: must be at most ${option.max}, got ${shown(n)}`);
+  }
+  if (option.type === "string" && option.check) {
+    const problem = option.check(value as string);
+    if (problem) throw new UsageError(`${source}: ${problem}`);
+  }
 }
 
 /** The `--help` text, generated from the same specs that parse the options. */
