@@ -58,15 +58,92 @@ export interface Parsed<S extends OptionSpecs> {
   config: ConfigOf<S>;
   positionals: string[];
   help: boolean;
+  version: boolean;
+  /** Where each setting came from: `--flag`, `ENV_NAME`, `ENV_NAME (from .env)` or `default`. */
+  sources: Record<string, string>;
 }
 
-/** Reads `.env` in `cwd` into a plain object; nothing is written to `process.env`. */
+/**
+ * Reads `.env` in the working folder into a plain object; nothing is written to
+ * `process.env`. Every line must be empty, a `# comment`, or `NAME=value` (optionally
+ * `export NAME=value`): a line without `=` is an error naming the line, never silently
+ * merged into the next setting.
+ */
 export function readDotEnv(path = ".env"): Record<string, string> {
   if (!existsSync(path)) return {};
+  let text: string;
   try {
-    return parseEnv(readFileSync(path, "utf8")) as Record<string, string>;
-  } catch {
-    throw new UsageError(`${path}: cannot be read as a .env file`);
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
+  }
+  let quote: string | null = null; // inside a multi-line quoted value
+  const lines = text.split(/\r?\n/);
+  for (const [index, line] of lines.entries()) {
+    if (quote) {
+      if (line.includes(quote)) quote = null;
+      continue;
+    }
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(["'`]?)/.exec(trimmed);
+    if (!match) {
+      throw new UsageError(
+        `${path}:${index + 1}: expected NAME=value, got "${excerpt(trimmed)}" (a line without "=")`,
+      );
+    }
+    const opening = match[2];
+    if (opening && !trimmed.slice(match[0].length).includes(opening)) quote = opening;
+  }
+  return parseEnv(text) as Record<string, string>;
+}
+
+/** A short, printable excerpt of user text for a message. */
+export function excerpt(text: string, max = 40): string {
+  const printable = JSON.stringify(text).slice(1, -1);
+  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
+}
+
+/** The Levenshtein distance, for "did you mean" suggestions. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** `unknown option --dat-dir; did you mean --data-dir?` */
+function unknownOption(name: string, known: string[]): UsageError {
+  const best = known
+    .map((candidate) => ({ candidate, d: distance(name, candidate) }))
+    .sort((a, b) => a.d - b.d)[0];
+  const hint =
+    best && best.d <= Math.max(2, Math.floor(name.length / 3))
+      ? `; did you mean --${best.candidate}?`
+      : " (see --help)";
+  return new UsageError(`unknown option --${name}${hint}`);
+}
+
+/** Checks every `--flag` of argv against the known ones before parsing. */
+function checkFlags(argv: string[], flags: Record<string, { type: string }>): void {
+  for (const arg of argv) {
+    if (arg === "--") break;
+    if (arg.startsWith("--")) {
+      const name = arg.slice(2).split("=")[0] as string;
+      if (!(name in flags)) throw unknownOption(name, Object.keys(flags));
+    } else if (arg.startsWith("-") && arg.length > 1 && !/^-\d/.test(arg) && arg !== "-h") {
+      throw new UsageError(`unknown option ${arg} (options are spelled --name; see --help)`);
+    }
   }
 }
 
@@ -83,48 +160,74 @@ export function parseCommand<S extends OptionSpecs>(
   env: NodeJS.ProcessEnv = process.env,
   dotEnv: Record<string, string> = readDotEnv(),
 ): Parsed<S> {
-  const flagOptions: Record<string, { type: "string" | "boolean" }> = {
-    help: { type: "boolean" },
+  const flagOptions: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean" },
   };
   for (const option of Object.values(spec.options)) {
     if (option.flag)
       flagOptions[option.flag] = { type: option.type === "boolean" ? "boolean" : "string" };
   }
+  checkFlags(argv, flagOptions);
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options: flagOptions, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]} (see --help)`);
+    const message = (error as Error).message;
+    const missing = /Option '(-\w, )?--([\w-]+) <value>' argument missing/.exec(message);
+    if (missing) throw new UsageError(`--${missing[2]} needs a value (see --help)`);
+    throw new UsageError(`${message.split("\n")[0]} (see --help)`);
+  }
+  if (parsed.values.help === true || parsed.values.version === true) {
+    return {
+      config: {} as ConfigOf<S>,
+      positionals: parsed.positionals,
+      help: parsed.values.help === true,
+      version: parsed.values.version === true,
+      sources: {},
+    };
   }
   const config: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
   for (const [key, option] of Object.entries(spec.options)) {
     const fromFlag = option.flag
       ? (parsed.values[option.flag] as string | boolean | undefined)
       : undefined;
-    const fromEnv = option.env ? (env[option.env] ?? dotEnv[option.env]) : undefined;
-    const source = fromFlag !== undefined ? `--${option.flag}` : option.env;
-    const raw = fromFlag ?? (fromEnv === "" ? undefined : fromEnv);
-    config[key] = raw === undefined ? option.default : coerce(option, raw, source ?? key);
-    if (raw !== undefined) checkValue(option, config[key], source ?? key);
+    const fromEnv = option.env && env[option.env] !== "" ? env[option.env] : undefined;
+    const fromDotEnv = option.env && dotEnv[option.env] !== "" ? dotEnv[option.env] : undefined;
+    let raw: string | boolean | undefined;
+    let source: string;
+    if (fromFlag !== undefined) [raw, source] = [fromFlag, `--${option.flag}`];
+    else if (fromEnv !== undefined) [raw, source] = [fromEnv, `${option.env}`];
+    else if (fromDotEnv !== undefined) [raw, source] = [fromDotEnv, `${option.env} (from .env)`];
+    else [raw, source] = [undefined, "default"];
+    sources[key] = source;
+    config[key] = raw === undefined ? option.default : coerce(option, raw, source);
+    if (raw !== undefined) checkValue(option, config[key], source);
   }
   return {
     config: config as ConfigOf<S>,
     positionals: parsed.positionals,
-    help: parsed.values.help === true,
+    help: false,
+    version: false,
+    sources,
   };
 }
+
+const shown = (option: OptionSpec, raw: unknown): string =>
+  option.secret ? "(hidden)" : excerpt(String(raw));
 
 function coerce(option: OptionSpec, raw: string | boolean, source: string): unknown {
   if (option.type === "boolean") {
     if (typeof raw === "boolean") return raw;
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;
-    throw new UsageError(`${source}: expected true or false, got "${raw}"`);
+    throw new UsageError(`${source}: expected true or false, got "${shown(option, raw)}"`);
   }
   if (option.type === "number") {
     const value = Number(raw);
     if (String(raw).trim() === "" || !Number.isFinite(value))
-      throw new UsageError(`${source}: expected a number, got "${raw}"`);
+      throw new UsageError(`${source}: expected a number, got "${shown(option, raw)}"`);
     return value;
   }
   return raw;
@@ -168,7 +271,8 @@ export function helpText<S extends OptionSpecs>(spec: CommandSpec<S>): string {
       extras.push(`default ${JSON.stringify(option.default)}`);
     rows.push([left, `${option.help}${extras.length ? ` [${extras.join(", ")}]` : ""}`]);
   }
-  rows.push(["--help", "Show this help and exit"]);
+  rows.push(["-h, --help", "Show this help and exit"]);
+  rows.push(["--version", "Print the version and exit"]);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   for (const [left, right] of rows) lines.push(`  ${left.padEnd(width)}${right}`);
   lines.push("", "Precedence: flag > environment > .env file > default.");

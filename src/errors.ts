@@ -43,6 +43,27 @@ export class DatabaseError extends AppError {
   }
 }
 
+/**
+ * The run was stopped by a signal (or its AbortSignal): exit 128 + the signal's number
+ * (130 for SIGINT, 143 for SIGTERM), by convention.
+ */
+export class InterruptedError extends AppError {
+  constructor(
+    readonly signal: string,
+    exitCode = 130,
+    what = "interrupted",
+  ) {
+    super(`${what} by ${signal}`, "interrupted", exitCode);
+  }
+}
+
+/** Throws the signal's reason (an `InterruptedError` when it came from the CLI) if aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const reason: unknown = signal.reason;
+  throw reason instanceof Error ? reason : new InterruptedError(String(reason ?? "abort"));
+}
+
 /** Returns a one-line description of anything thrown. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split("\n")[0] ?? error.name;

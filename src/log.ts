@@ -1,46 +1,65 @@
-import { appendFileSync, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { createStream, type RotatingFileStream } from "rotating-file-stream";
 import winston from "winston";
 import Transport from "winston-transport";
+import { UsageError } from "./errors.js";
+
+/** The levels, most severe first (winston's npm levels). */
+export const LEVELS = ["error", "warn", "info", "http", "verbose", "debug", "silly"] as const;
+export type Level = (typeof LEVELS)[number];
 
 /**
- * Appends entries to a JSON-lines file. By default each entry is written synchronously,
- * so nothing is lost when a command exits right after logging (winston's File transport
- * buffers asynchronously). A server logging every request uses `buffered`: entries are
- * written together every 250 ms and at exit.
+ * Reads a level as a person writes it: case-insensitive, `warning` for `warn`. An unknown
+ * level is a usage error (winston would otherwise silently log nothing at all).
  */
-class JsonLinesFile extends Transport {
-  private pending: string[] = [];
-  private timer: NodeJS.Timeout | null = null;
+export function parseLevel(value: string, source = "LOG_LEVEL"): Level {
+  const lower = value.trim().toLowerCase();
+  const level = lower === "warning" ? "warn" : lower;
+  if ((LEVELS as readonly string[]).includes(level)) return level as Level;
+  throw new UsageError(`${source}: unknown log level "${value}" (one of ${LEVELS.join(", ")})`);
+}
+
+/**
+ * JSON lines in a file that rotates by size (rotating-file-stream): `api.log` is always
+ * the current file, older ones are `api.log.1`, `api.log.2`, … up to `maxFiles`.
+ */
+class RotatingJsonLines extends Transport {
+  private readonly stream: RotatingFileStream;
 
   constructor(
-    private readonly path: string,
-    private readonly buffered: boolean,
+    dir: string,
+    file: string,
+    maxSizeMb: number,
+    maxFiles: number,
+    onError: (e: Error) => void,
   ) {
     super();
-    if (buffered) process.once("exit", () => this.flush());
+    this.stream = createStream((time, index) => (time ? `${file}.${index}` : file), {
+      path: dir,
+      size: `${Math.max(1, Math.round(maxSizeMb * 1024))}K`,
+      maxFiles,
+      history: `.${file}.history`,
+    });
+    this.stream.on("error", onError);
   }
 
   override log(info: Record<string | symbol, unknown>, next: () => void): void {
     const entry: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(info)) entry[key] = value;
-    this.pending.push(`${JSON.stringify(entry)}\n`);
-    if (!this.buffered) this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => this.flush(), 250).unref();
+    this.stream.write(`${JSON.stringify(entry)}\n`);
     next();
   }
 
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.pending.length === 0) return;
-    const text = this.pending.join("");
-    this.pending = [];
-    try {
-      appendFileSync(this.path, text);
-    } catch {
-      // A log file that cannot be written must never stop the job; stderr still has it.
-    }
+  /** Resolves once every line written so far is on disk. */
+  closeFile(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 2000).unref();
+      this.stream.end(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
 
@@ -97,52 +116,98 @@ function readableLine(colour: boolean) {
 }
 
 export interface LoggerOptions {
-  /** Folder for the JSON-lines file (default `LOG_DIR` or `logs`). */
+  /** Folder for the JSON-lines file (default `logs`). */
   dir?: string;
   /** File name without extension (default: the service name). */
   file?: string;
-  level?: string;
+  level?: Level;
   /** Set false to keep stderr quiet (tests). */
   console?: boolean;
   /** The least severe level shown on stderr (default: the logger's level). */
-  consoleLevel?: string;
-  /** Write the file in batches (for servers logging every request). */
+  consoleLevel?: Level;
+  /** Rotate the file past this size (MB, default 10). */
+  maxSizeMb?: number;
+  /** Rotated files kept besides the current one (default 5). */
+  maxFiles?: number;
+  /** @deprecated the file is always written through a buffered stream now. */
   buffered?: boolean;
 }
 
-export type Logger = winston.Logger;
+export interface Logger extends winston.Logger {
+  /** Why the log file cannot be written, if it cannot (the logger then uses stderr only). */
+  fileError(): string | undefined;
+  /** Flushes and closes the log file. */
+  flushFile(): Promise<void>;
+}
+
+/** Checks now, synchronously, that the log file can be written: the error, or undefined. */
+function unwritable(dir: string, path: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  }
+}
 
 /**
- * The shared logger: JSON lines in `logs/<file>.log`, readable lines on stderr.
+ * The shared logger: JSON lines in `logs/<file>.log` (rotated by size), readable lines on
+ * stderr. A log file that cannot be written is said once on stderr, never silently dropped.
  *
  * @example
  * const log = createLogger("etl", { file: "procesamiento" });
  * log.info("loaded", { file: "ventas.csv", rows: 5407 });
+ * await log.flushFile();
  */
 export function createLogger(service: string, options: LoggerOptions = {}): Logger {
-  const dir = options.dir ?? process.env.LOG_DIR ?? "logs";
+  const dir = options.dir ?? "logs";
+  const name = `${options.file ?? service}.log`;
+  const path = join(dir, name);
   const transports: winston.transport[] = [];
-  try {
-    mkdirSync(dir, { recursive: true });
-    transports.push(
-      new JsonLinesFile(join(dir, `${options.file ?? service}.log`), options.buffered === true),
+  let fileError = unwritable(dir, path);
+  const sayFileError = (reason: string) => {
+    if (fileError && fileError !== reason) return;
+    fileError = reason;
+    process.stderr.write(
+      `warn  [${service}] cannot write ${path} (${reason}): logging to stderr only\n`,
     );
-  } catch {
-    // An unwritable log folder degrades to stderr only.
+  };
+  let file: RotatingJsonLines | null = null;
+  if (fileError) sayFileError(fileError);
+  else {
+    file = new RotatingJsonLines(
+      dir,
+      name,
+      options.maxSizeMb ?? 10,
+      options.maxFiles ?? 5,
+      (error) => {
+        const reason = (error as NodeJS.ErrnoException).code ?? error.message;
+        if (!fileError) sayFileError(reason);
+      },
+    );
+    transports.push(file);
   }
   if (options.console !== false) {
     transports.push(
       new winston.transports.Console({
         ...(options.consoleLevel ? { level: options.consoleLevel } : {}),
-        stderrLevels: ["error", "warn", "info", "http", "verbose", "debug", "silly"],
+        stderrLevels: [...LEVELS],
         format: readableLine(useColour()),
       }),
     );
   }
-  return winston.createLogger({
-    level: options.level ?? process.env.LOG_LEVEL ?? "info",
+  const logger = winston.createLogger({
+    level: options.level ?? "info",
     defaultMeta: { service },
     format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
     transports,
   });
+  return Object.assign(logger, {
+    fileError: () => fileError,
+    flushFile: async () => {
+      await file?.closeFile();
+    },
+  }) as Logger;
 }

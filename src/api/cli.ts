@@ -1,15 +1,11 @@
-import { readFileSync } from "node:fs";
 import { runCommand } from "../cli/command.js";
 import { UsageError } from "../errors.js";
+import { packageVersion } from "../version.js";
 import { API_OPTIONS as options } from "./options.js";
 import { listen, shutdown } from "./server.js";
 import { setupApi } from "./setup.js";
 
-const version = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  }
-).version;
+const version = packageVersion();
 
 await runCommand({
   name: "api",

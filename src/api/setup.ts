@@ -12,10 +12,10 @@ export interface ApiParts {
 
 /** The app as `npm run api` serves it: its store, its request logging. */
 export function setupApi(dbPath: string, version: string): ApiParts {
-  const level = process.env.LOG_LEVEL ?? "http";
+  const level = (process.env.LOG_LEVEL ?? "http") as "http";
   const requests = createLogger("api", {
     level,
-    consoleLevel: process.env.LOG_LEVEL ?? "info",
+    consoleLevel: (process.env.LOG_LEVEL ?? "info") as "info",
     buffered: true,
   });
   const store = new SalesStore(dbPath, (error) =>
