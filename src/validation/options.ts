@@ -1,5 +1,6 @@
 import { dbPathOption, JSON_OPTION } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
+import { webhookUrlProblem } from "./webhook.js";
 
 /** The options of `npm run validate`: flags, environment variables, defaults. */
 export const VALIDATE_OPTIONS = {
@@ -22,18 +23,26 @@ export const VALIDATE_OPTIONS = {
   webhookUrl: {
     type: "string",
     env: "ALERT_WEBHOOK_URL",
-    help: "POST a Slack-compatible alert here when a WARNING or worse fails",
+    help: "POST a Slack-compatible alert here when a WARNING or worse fails (https; http only to 127.0.0.1/localhost)",
+    secret: true,
+    check: webhookUrlProblem,
   },
   webhookTimeoutMs: {
     type: "number",
     env: "ALERT_WEBHOOK_TIMEOUT_MS",
     default: 5000,
+    integer: true,
+    min: 1,
+    max: 600_000,
     help: "Timeout of one webhook attempt",
   },
   webhookRetries: {
     type: "number",
     env: "ALERT_WEBHOOK_RETRIES",
     default: 2,
+    integer: true,
+    min: 0,
+    max: 10,
     help: "Webhook retries after the first attempt",
   },
 } satisfies OptionSpecs;
