@@ -411,7 +411,11 @@ describe("npm run etl (the command)", () => {
     writeDataset(join(root, "data"), { ventas: `${VENTAS_HEADER}\n1,"2024-01-01,1,1,1,1\n` });
     const result = await runCli("etl", ["--json"], { cwd: root });
     expect(result.code).toBe(1);
-    expect(result.stdout).toBe("");
+    // stdout holds exactly one JSON document, the error.
+    expect(JSON.parse(result.stdout)).toEqual({
+      status: "error",
+      error: { code: "unclosed_quote", message: expect.stringContaining("ventas.csv:2:") },
+    });
     expect(result.stderr).toContain("ventas.csv:2: a quote opened on this line is never closed");
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });

@@ -42,6 +42,8 @@ export interface Command<S extends OptionSpecs, R> extends CommandSpec<S> {
   args?: { min: number; max: number };
   /** Exit code for an unexpected internal error (default 1). */
   internalErrorExit?: number;
+  /** Said after "interrupted by SIGTERM": what state the data was left in. */
+  interruptedNote?: string;
   run(input: CommandInput<S>, context: CommandContext): Promise<R>;
   /** The exit code of a result (default 0). */
   exitCode?(result: R): number;
@@ -147,8 +149,10 @@ export async function runCli<S extends OptionSpecs, R>(command: Command<S, R>): 
         ? controller.signal.reason
         : caught;
     const { code: errorCode, exit } = classify(error, command.internalErrorExit ?? 1);
-    const message =
+    let message =
       errorCode === "internal" ? `internal error: ${describeError(error)}` : describeError(error);
+    if (errorCode === "interrupted" && command.interruptedNote)
+      message = `${message}; ${command.interruptedNote}`;
     if (log)
       log.error(message, {
         code: errorCode,

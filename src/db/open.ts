@@ -25,27 +25,45 @@ export function databaseState(db: SqliteDatabase): Exclude<DatabaseState, "missi
 /**
  * Opens (creating if needed) the database for a writer: WAL mode, so readers keep
  * reading the last committed data while a run writes, and a killed writer's partial
- * transaction is simply discarded on the next open.
+ * transaction is simply discarded on the next open. Another application's database is
+ * refused *before* anything is set on it (a pragma such as `journal_mode` changes the
+ * file). `busyTimeoutMs` is how long a write waits for another writer (another ETL run).
  */
-export function openForWrite(path: string): SqliteDatabase {
+export function openForWrite(path: string, busyTimeoutMs = BUSY_TIMEOUT_MS): SqliteDatabase {
+  let db: SqliteDatabase;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const db = new Sqlite(path, { timeout: BUSY_TIMEOUT_MS });
-    try {
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
-      db.pragma("journal_size_limit = 67108864");
-      db.pragma("foreign_keys = OFF"); // orphans are loaded and reported by the validations
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    return db;
+    db = new Sqlite(path, { timeout: busyTimeoutMs });
   } catch (error) {
     throw new DatabaseError(
       `${path}: cannot open the database for writing: ${describeError(error)}`,
     );
   }
+  let state: Exclude<DatabaseState, "missing">;
+  try {
+    state = databaseState(db);
+  } catch (error) {
+    db.close();
+    throw new DatabaseError(`${path}: not a readable SQLite database: ${describeError(error)}`);
+  }
+  if (state === "foreign") {
+    db.close();
+    throw new DatabaseError(
+      `${path}: this database belongs to another application (it has tables and is not marked as ours); refusing to overwrite it. Choose another --db path.`,
+    );
+  }
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("journal_size_limit = 67108864");
+    db.pragma("foreign_keys = OFF"); // orphans are loaded and reported by the validations
+  } catch (error) {
+    db.close();
+    throw new DatabaseError(
+      `${path}: cannot open the database for writing: ${describeError(error)}`,
+    );
+  }
+  return db;
 }
 
 /**

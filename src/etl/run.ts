@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { SqliteDatabase } from "../db/open.js";
 import { openForWrite } from "../db/open.js";
 import { createIndexes, prepareForLoad } from "../db/prepare.js";
-import { DatabaseError, InputError } from "../errors.js";
+import { AppError, DatabaseError, InputError, throwIfAborted } from "../errors.js";
 import { recordRun, writeDailySummary } from "./load/finish.js";
 import { rejectWriter, tableWriter } from "./load/writer.js";
 import type { ReadJob } from "./read/protocol.js";
@@ -23,6 +25,10 @@ export interface EtlProgress {
 export interface EtlOptions {
   dataDir: string;
   dbPath: string;
+  /** Stops the run (nothing changes in the database): `npm run etl` aborts it on SIGTERM/SIGINT. */
+  signal?: AbortSignal;
+  /** How long to wait for another ETL run writing the same database (ms, default 10 minutes). */
+  lockWaitMs?: number;
   /** Called as rows are read (about every 65,536 rows per file). */
   onProgress?: (progress: EtlProgress) => void;
   /** Called when a file is finished, before the run commits. */
@@ -33,6 +39,18 @@ export interface EtlOptions {
 
 /** Checks that every input file is there and readable before anything is touched. */
 function inputJobs(dataDir: string): ReadJob[] {
+  if (!existsSync(dataDir))
+    throw new AppError(
+      `data folder ${dataDir} does not exist (--data-dir, DATA_DIR)`,
+      "missing_folder",
+      1,
+    );
+  if (!statSync(dataDir).isDirectory())
+    throw new AppError(
+      `data folder ${dataDir} is not a folder (--data-dir, DATA_DIR)`,
+      "missing_folder",
+      1,
+    );
   return TABLES.map((spec) => {
     const path = join(dataDir, spec.file);
     if (!existsSync(path)) {
@@ -55,6 +73,60 @@ function removeDatabaseFiles(path: string): void {
     rmSync(`${path}${suffix}`, { force: true });
 }
 
+const TEMP_MARK = ".loading-";
+
+/** Removes the temporary databases of first runs that were killed (their process is gone). */
+function removeAbandonedTemps(dbPath: string): void {
+  const dir = dirname(dbPath);
+  const prefix = `${basename(dbPath)}${TEMP_MARK}`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ESRCH")
+        rmSync(join(dir, name), { force: true });
+    }
+  }
+}
+
+/**
+ * Takes the write lock (`BEGIN IMMEDIATE`), waiting for another writer up to `waitMs` in
+ * short steps, so the wait can be interrupted by the signal.
+ */
+async function beginWrite(
+  db: SqliteDatabase,
+  dbPath: string,
+  waitMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  db.pragma("busy_timeout = 200");
+  for (;;) {
+    throwIfAborted(signal);
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+      if (Date.now() >= deadline)
+        throw new DatabaseError(
+          `${dbPath}: another process (another ETL run?) kept the database locked for ${Math.round(waitMs / 1000)} s; nothing changed`,
+        );
+      await sleep(100);
+    }
+  }
+  db.pragma("busy_timeout = 30000");
+}
+
 /**
  * Loads the four CSV files of `dataDir` into the database at `dbPath`, replacing its data
  * as a whole in one transaction: readers see the old data until the commit and the new
@@ -67,19 +139,21 @@ function removeDatabaseFiles(path: string): void {
 export async function runEtl(options: EtlOptions): Promise<EtlReport> {
   const runId = randomUUID();
   const startedAt = new Date().toISOString();
+  const { signal } = options;
+  throwIfAborted(signal);
   const jobs = inputJobs(options.dataDir);
-  const existed = existsSync(options.dbPath);
-  const db = openForWrite(options.dbPath);
+  removeAbandonedTemps(options.dbPath);
+  // A first run builds the database under a temporary name and renames it into place at
+  // the end: a failed or killed first run leaves nothing at the path, and can never
+  // remove a database that another run is writing there.
+  const fresh = !existsSync(options.dbPath);
+  const writePath = fresh
+    ? `${options.dbPath}${TEMP_MARK}${process.pid}-${runId.slice(0, 8)}`
+    : options.dbPath;
+  const db = openForWrite(writePath);
   const files: FileReport[] = [];
   try {
-    try {
-      db.exec("BEGIN IMMEDIATE");
-    } catch (error) {
-      if ((error as { code?: string }).code !== "SQLITE_BUSY") throw error;
-      throw new DatabaseError(
-        `${options.dbPath}: another process kept the database locked for 30 s (another ETL run?); nothing changed`,
-      );
-    }
+    await beginWrite(db, options.dbPath, options.lockWaitMs ?? 600_000, signal);
     prepareForLoad(db, options.dbPath);
     const writers = new Map<TableName, (batch: Batch) => void>(
       TABLES.map((spec) => [spec.name, tableWriter(db, spec)]),
@@ -92,8 +166,10 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
     const labels = new Map(jobs.map((job) => [job.table, job.label]));
     const labelOf = (table: TableName) => labels.get(table) ?? table;
 
+    // Every handler checks the signal: throwing from one stops the reader thread.
     await readInWorker(jobs, {
       start(table, facts, fileStartedAt) {
+        throwIfAborted(signal);
         pending.set(table, {
           table,
           file: labelOf(table),
@@ -110,12 +186,15 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
         }
       },
       batch(table, batch) {
+        throwIfAborted(signal);
         (writers.get(table) as (batch: Batch) => void)(batch);
       },
       rejects(table, rows) {
+        throwIfAborted(signal);
         writeRejects(labelOf(table), rows);
       },
       progress(table, read, bytes, totalBytes) {
+        throwIfAborted(signal);
         options.onProgress?.({ table, file: labelOf(table), read, bytes, totalBytes });
       },
       done(table, stats, finishedAt) {
@@ -135,6 +214,7 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
         options.onFile?.(report);
       },
       summary(rows) {
+        throwIfAborted(signal);
         writeDailySummary(db, rows);
       },
     });
@@ -143,12 +223,19 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
     const finishedAt = new Date().toISOString();
     const dataDir = resolve(options.dataDir);
     recordRun(db, { runId, startedAt, finishedAt, dataDir, files });
+    throwIfAborted(signal);
     db.exec("COMMIT");
+    if (fresh) {
+      db.pragma("wal_checkpoint(TRUNCATE)");
+      db.close();
+      renameSync(writePath, options.dbPath);
+      removeDatabaseFiles(writePath);
+    }
     return { runId, dataDir, dbPath: options.dbPath, startedAt, finishedAt, files };
   } catch (error) {
-    if (db.inTransaction) db.exec("ROLLBACK");
-    db.close();
-    if (!existed) removeDatabaseFiles(options.dbPath);
+    if (db.open && db.inTransaction) db.exec("ROLLBACK");
+    if (db.open) db.close();
+    if (fresh) removeDatabaseFiles(writePath);
     throw error;
   } finally {
     if (db.open) {
