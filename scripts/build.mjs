@@ -78,7 +78,8 @@ function pruneBuilds(current) {
   // Temporary folders of builds that were killed midway (older than a minute).
   for (const name of readdirSync(BUILDS).filter((n) => n.startsWith("tmp-"))) {
     const path = join(BUILDS, name);
-    if (Date.now() - statSync(path).mtimeMs > 60_000) rmSync(path, { recursive: true, force: true });
+    if (Date.now() - statSync(path).mtimeMs > 60_000)
+      rmSync(path, { recursive: true, force: true });
   }
 }
 
@@ -89,7 +90,8 @@ function linkDist(buildDir) {
   let current = null;
   try {
     const stat = lstatSync(dist);
-    if (!stat.isSymbolicLink()) rmSync(dist, { recursive: true, force: true }); // an old layout
+    if (!stat.isSymbolicLink())
+      rmSync(dist, { recursive: true, force: true }); // an old layout
     else current = readlinkSync(dist);
   } catch {
     // no dist yet
@@ -135,7 +137,37 @@ export async function ensureBuild(options = {}) {
   return buildDir;
 }
 
+/**
+ * The package's `dist/` for `npm pack`: a real folder (not the link) with the JavaScript
+ * and the TypeScript declarations (tsc, from tsconfig.build.json) of every entry point.
+ */
+async function buildPackage() {
+  const { execFileSync } = await import("node:child_process");
+  const sources = files(join(ROOT, "src"));
+  const temporary = join(ROOT, `.dist-package-${process.pid}`);
+  rmSync(temporary, { recursive: true, force: true });
+  await buildInto(sources, temporary);
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, "node_modules/typescript/bin/tsc"),
+      "-p",
+      "tsconfig.build.json",
+      "--outDir",
+      temporary,
+    ],
+    { cwd: ROOT, stdio: "inherit" },
+  );
+  rmSync(join(ROOT, "dist"), { recursive: true, force: true });
+  renameSync(temporary, join(ROOT, "dist"));
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const dir = await ensureBuild({ link: true });
-  process.stdout.write(`built ${relative(ROOT, dir)} (dist -> it)\n`);
+  if (process.argv.includes("--package")) {
+    await buildPackage();
+    process.stdout.write("built dist/ for the package (JavaScript and declarations)\n");
+  } else {
+    const dir = await ensureBuild({ link: true });
+    process.stdout.write(`built ${relative(ROOT, dir)} (dist -> it)\n`);
+  }
 }
