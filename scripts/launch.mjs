@@ -11,6 +11,8 @@ const ENTRIES = {
   validate: "validation/cli.js",
   api: "api/cli.js",
   upload: "upload/cli.js",
+  pipeline: "pipeline/cli.js",
+  ui: "ui/cli.js",
   generate: "generate/cli.js",
 };
 
