@@ -1,7 +1,7 @@
 import { runCommand } from "../cli/command.js";
 import type { OptionSpecs } from "../config.js";
 import { UsageError } from "../errors.js";
-import { generate } from "./generate.js";
+import { existingOutputs, generate } from "./generate.js";
 
 const options = {
   rows: { type: "number", flag: "rows", default: 5500, arg: "N", help: "Sales rows to write" },
@@ -24,7 +24,13 @@ const options = {
     flag: "out",
     default: "data",
     arg: "DIR",
-    help: "Folder to write the CSV files and manifest.json into",
+    help: "Folder to write the CSV files and manifest.json into (created when missing)",
+  },
+  force: {
+    type: "boolean",
+    flag: "force",
+    default: false,
+    help: "Overwrite the sample files when the folder already holds any of them",
   },
   referenceDate: {
     type: "string",
@@ -56,6 +62,11 @@ await runCommand({
     ) {
       throw new UsageError(`--reference-date must be YYYY-MM-DD, got "${config.referenceDate}"`);
     }
+    const present = existingOutputs(config.out);
+    if (present.length > 0 && !config.force)
+      throw new UsageError(
+        `refusing to write into ${config.out}: it already holds ${present.join(", ")} (give --force to overwrite them)`,
+      );
     const started = Date.now();
     const manifest = generate(config);
     const v = manifest.files.ventas;

@@ -1,10 +1,30 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ReasonCode } from "../etl/normalize/result.js";
+import { UsageError } from "../errors.js";
 import { CLIENTS, PRODUCTS, UNKNOWN_CLIENTS, UNKNOWN_PRODUCT } from "./catalog.js";
-import { CsvFileWriter, csvField } from "./file-writer.js";
-import { messyAmount, messyDate, messyId, messyInteger, messyText, type Ymd } from "./mess.js";
+import { CsvFileWriter, csvField, type FileEncoding } from "./file-writer.js";
+import {
+  dotGrouped,
+  messyAmount,
+  messyDate,
+  messyGroupedInteger,
+  messyId,
+  messyInteger,
+  messyText,
+  type Ymd,
+} from "./mess.js";
+import { type NumberColumnExpectation, NumberColumnLedger } from "./number-ledger.js";
 import { ExactSampler, Rng } from "./rng.js";
+
+/** Why a row is rejected: the contract's reason codes (v1.1, section 3). */
+export type ReasonCode =
+  | "field_count"
+  | "missing_value"
+  | "invalid_id"
+  | "invalid_date"
+  | "invalid_number"
+  | "ambiguous_number"
+  | "duplicate_key";
 
 export interface GenerateOptions {
   /** Sales rows (default 5,500). */
@@ -23,10 +43,20 @@ export interface FileExpectation {
   rejected: number;
   reasons: Partial<Record<ReasonCode, number>>;
   blank_lines: number;
+  /** How the file must be decoded (contract v1.1). */
+  encoding: FileEncoding;
+  /** Whether the file starts with a UTF-8 byte-order mark (always removed). */
+  bom: boolean;
+  /** Records of a UTF-8 file that hold invalid bytes and are decoded as Windows-1252. */
+  recoded_records: number;
+  /** Per number column (contract v1.1): how its dot-grouped values are read. */
+  numbers: Record<string, NumberColumnExpectation>;
 }
 
 /** Exactly what the generator wrote: what a correct ETL and validation must find. */
 export interface Manifest {
+  /** The contract version the expectations follow. */
+  contract: string;
   seed: string;
   rows: number;
   reference_date: string;
@@ -47,14 +77,16 @@ export interface Manifest {
 }
 
 /** Counts at the reference size of 5,500 sales; other sizes scale them. */
-const SALES_REJECTS_AT_5500: Record<ReasonCode, number> = {
+const SALES_REJECTS_AT_5500 = {
   duplicate_key: 30,
   invalid_date: 25,
   invalid_number: 15,
   missing_value: 10,
   invalid_id: 7,
   field_count: 6,
-};
+} satisfies Partial<Record<ReasonCode, number>>;
+/** Of the `invalid_number` rows above, how many are dot-grouped quantities instead (`ambiguous_number`). */
+const SALES_AMBIGUOUS_AT_5500 = 5;
 const SALES_BREACHES_AT_5500 = {
   unknown_product: 40,
   unknown_client: 12,
@@ -62,16 +94,21 @@ const SALES_BREACHES_AT_5500 = {
   zero: 8,
   negative_price: 4,
 };
+/** Of the unknown product's sales, how many are bulk orders of millions (`1.250.000` units). */
+const MILLION_UNIT_SALES_AT_5500 = 2;
 const FUTURE_SHARE = 1479 / 5407;
-const INVENTORY_REJECTS_AT_5000: Record<ReasonCode, number> = {
+const INVENTORY_REJECTS_AT_5000 = {
   duplicate_key: 40,
   invalid_date: 20,
   invalid_number: 15,
   missing_value: 10,
   invalid_id: 10,
   field_count: 5,
-};
+} satisfies Partial<Record<ReasonCode, number>>;
 const NEGATIVE_STOCK_AT_5000 = 7;
+/** Loaded stock rows in the thousands (`12.345`) and in the millions (`1.250.000`). */
+const THOUSANDS_STOCK_AT_5000 = 30;
+const MILLIONS_STOCK_AT_5000 = 3;
 
 const scale = <K extends string>(counts: Record<K, number>, factor: number): Record<K, number> =>
   Object.fromEntries(
@@ -79,7 +116,17 @@ const scale = <K extends string>(counts: Record<K, number>, factor: number): Rec
   ) as Record<K, number>;
 
 function expectation(): FileExpectation {
-  return { read: 0, loaded: 0, rejected: 0, reasons: {}, blank_lines: 0 };
+  return {
+    read: 0,
+    loaded: 0,
+    rejected: 0,
+    reasons: {},
+    blank_lines: 0,
+    encoding: "utf-8",
+    bom: false,
+    recoded_records: 0,
+    numbers: {},
+  };
 }
 
 function tally(file: FileExpectation, reason: ReasonCode | null): void {
@@ -89,6 +136,21 @@ function tally(file: FileExpectation, reason: ReasonCode | null): void {
     file.rejected++;
     file.reasons[reason] = (file.reasons[reason] ?? 0) + 1;
   }
+}
+
+/** Records the file's encoding facts, checking they are what the generator meant to write. */
+function finishEncoding(
+  file: FileExpectation,
+  writer: CsvFileWriter,
+  name: string,
+  meant: FileEncoding,
+): void {
+  const facts = writer.facts();
+  if (facts.encoding !== meant)
+    throw new Error(`generator bug: ${name} was meant as ${meant} but reads as ${facts.encoding}`);
+  file.encoding = facts.encoding;
+  file.bom = facts.bom;
+  file.recoded_records = facts.recoded_records;
 }
 
 /** Calendar arithmetic on UTC days, free of time zones. */
@@ -109,42 +171,74 @@ const INVALID_DATES = [
   "05/01/24",
 ];
 const INVALID_IDS = ["prod000", "P-0", "abc", "#12", "12a", "prod--3", "0"];
-const INVALID_INTEGERS = ["dos", "2.5", "1e3", "3,0", "--1"];
-const INVALID_AMOUNTS = ["12.5.3", "1,2345", "12.345", "abc", "$", "1.299.00,5"];
+/**
+ * Not a quantity under any convention. Used in turn (first ones first, so small samples
+ * hold the v1.1 cases): decimals other than `.0`/`.00`, a group starting with zero.
+ */
+const INVALID_QUANTITIES = ["2.5", "2.0000", "0.123.456", "dos", "2.50", "1e3", "3,0", "--1", "+3"];
+/**
+ * Not an amount under any convention, in a column written with thousands dots (`1.299,00`):
+ * none of them is a number, so none is evidence for a convention, though `0,123` looks
+ * like a comma grouping (the contract: only valid values count).
+ */
+const INVALID_AMOUNTS = ["0,123", "0.123.456", "12.5.3", "1,2345", "abc", "$", "1.299.00,5"];
+/** Not a stock level under any convention, and no evidence against thousands dots either. */
+const INVALID_STOCK = ["0.123.456", "dos", "3,5", "1e3", "--1", "12.34.567", "+7", "12,0"];
+/** Dot-grouped quantities in a column with evidence both ways: `ambiguous_number`. */
+const AMBIGUOUS_QUANTITIES = [1000, 12000, 2500, 1200, 3000];
+
+/** Cycles through a list: each of its items in turn. */
+function cycler<T>(items: readonly T[]): () => T {
+  let next = 0;
+  return () => items[next++ % items.length] as T;
+}
 
 function writeProducts(out: string, rng: Rng, manifest: Manifest): void {
-  // UTF-8 with BOM, reordered columns and an extra one, quoted fields, a multi-line name.
-  const w = new CsvFileWriter(join(out, "productos.csv"), { encoding: "utf-8", bom: true });
+  // Windows-1252 as a whole, with a UTF-8 byte-order mark anyway (a reader removes it);
+  // reordered columns and an extra one, quoted fields, a multi-line name. Prices are
+  // written with a decimal point (`25.50`, `1,299.00`), so `25.500` is 25.50.
+  const name = "productos.csv";
+  const w = new CsvFileWriter(join(out, name), { encoding: "windows-1252", bom: true });
   w.line("Nombre,Producto_ID,Precio,proveedor, Categoría ");
   const file = manifest.files.productos;
+  const precio = new NumberColumnLedger(name, "precio", "decimal", "decimal_point");
   for (const p of PRODUCTS) {
-    w.line(
-      [
-        messyText(rng, p.nombre, false),
-        messyId(rng, "prod", p.id),
-        messyAmount(rng, p.cents),
-        "Proveedor S.A.",
-        messyText(rng, p.categoriaWritten, false),
-      ]
-        .map((v) => csvField(v))
-        .join(","),
-    );
+    const nombre = messyText(rng, p.nombre, false);
+    const id = messyId(rng, "prod", p.id);
+    let price = messyAmount(rng, p.cents, "decimal_point");
+    const categoria = messyText(rng, p.categoriaWritten, false);
+    // Whatever the seed draws: one dot-grouped price, and evidence of the decimal point.
+    const units = Math.floor(p.cents / 100);
+    const fraction = String(p.cents % 100).padStart(2, "0");
+    if (p.id === 2) price = `${units}.${fraction}0`;
+    if (p.id === 4) price = `${units}.${fraction}`;
+    precio.clean(price, p.cents, true);
+    w.line([nombre, id, price, "Proveedor S.A.", categoria].map((v) => csvField(v)).join(","));
     tally(file, null);
     if (p.id === 5) {
       w.line("");
       file.blank_lines++;
     }
   }
-  w.line(`Copia,PROD-003,"1.599,00",Otro,Ropa`);
+  w.line(`Copia,PROD-003,"1,599.00",Otro,Ropa`);
+  precio.clean("1,599.00", 159900, false);
   tally(file, "duplicate_key");
   w.line(`Sin categoría,prod012,10.00,Otro,   `);
+  precio.other("10.00");
   tally(file, "missing_value");
   w.close();
+  finishEncoding(file, w, name, "windows-1252");
+  file.numbers = { precio: precio.finish() };
 }
 
+/** Clients whose record is written in Windows-1252 inside the UTF-8 file (`Pérez` as one 0xE9 byte). */
+const isLatin1Client = (id: number) => id % 5 === 2;
+
 function writeClients(out: string, rng: Rng, manifest: Manifest): void {
-  // Windows-1252, CRLF, `;` delimiter.
-  const w = new CsvFileWriter(join(out, "clientes.csv"), { encoding: "windows-1252", crlf: true });
+  // UTF-8 with a BOM, CRLF, `;` delimiter, and a few records in Windows-1252 bytes (the
+  // ones a spreadsheet pasted in): only those records are recoded.
+  const name = "clientes.csv";
+  const w = new CsvFileWriter(join(out, name), { encoding: "utf-8", bom: true, crlf: true });
   w.line("cliente_id;nombre;ciudad");
   const file = manifest.files.clientes;
   for (const c of CLIENTS) {
@@ -152,6 +246,7 @@ function writeClients(out: string, rng: Rng, manifest: Manifest): void {
       [messyId(rng, "C", c.id), messyText(rng, c.nombre, false), c.ciudad]
         .map((v) => csvField(v, ";"))
         .join(";"),
+      { windows1252: isLatin1Client(c.id) },
     );
     tally(file, null);
   }
@@ -160,6 +255,7 @@ function writeClients(out: string, rng: Rng, manifest: Manifest): void {
   w.line("C_23;Incompleto");
   tally(file, "field_count");
   w.close();
+  finishEncoding(file, w, name, "utf-8");
 }
 
 type SalesKind =
@@ -170,26 +266,53 @@ type SalesKind =
   | "zero"
   | "negative_price";
 
-function writeSales(options: GenerateOptions, rng: Rng, manifest: Manifest): void {
-  const w = new CsvFileWriter(join(options.out, "ventas.csv"), { encoding: "utf-8" });
+function writeSales(options: GenerateOptions, rng: Rng, extra: Rng, manifest: Manifest): void {
+  // Quantities carry `.0`/`.00` (decimal-point evidence) and, in a few sales of the unknown
+  // product, millions written `1.250.000` (thousands evidence): both ways, so a quantity
+  // `12.000` is ambiguous_number. Prices are written as in Colombia (`1.299,00`, `$1.299`).
+  const name = "ventas.csv";
+  const w = new CsvFileWriter(join(options.out, name), { encoding: "utf-8" });
   w.line(" Venta_ID ,Fecha,producto_id,Cliente_ID,CANTIDAD,precio_unitario");
   const file = manifest.files.ventas;
   const factor = options.rows / 5500;
   const rejects = scale(SALES_REJECTS_AT_5500, factor);
   const totalRejects = Object.values(rejects).reduce((a, b) => a + b, 0);
   const warmup = Math.min(10, options.rows); // first rows are ordinary, so duplicates have something to repeat
-  const rejectSampler = new ExactSampler<ReasonCode>(rng, options.rows - warmup, rejects);
+  const rejectSampler = new ExactSampler(rng, options.rows - warmup, rejects);
   const loadedTotal = options.rows - totalRejects;
-  const breachSampler = new ExactSampler(rng, loadedTotal, scale(SALES_BREACHES_AT_5500, factor));
+  const breachCounts = scale(SALES_BREACHES_AT_5500, factor);
+  const breachSampler = new ExactSampler(rng, loadedTotal, breachCounts);
   const futureSampler = new ExactSampler(rng, loadedTotal, {
     future: Math.round(loadedTotal * FUTURE_SHARE),
   });
+  // The v1.1 cases draw from their own stream, so the rest of the sample (and its figures)
+  // is what it was before them.
+  const ambiguous =
+    breachCounts.unknown_product > 0
+      ? Math.min(rejects.invalid_number, Math.round(SALES_AMBIGUOUS_AT_5500 * factor))
+      : 0;
+  const ambiguousSampler = new ExactSampler(extra, rejects.invalid_number, { ambiguous });
+  const millionSampler = new ExactSampler(extra, breachCounts.unknown_product, {
+    millions:
+      ambiguous > 0
+        ? Math.min(
+            breachCounts.unknown_product,
+            Math.max(1, Math.round(MILLION_UNIT_SALES_AT_5500 * factor)),
+          )
+        : 0,
+  });
+  const invalidQuantity = cycler(INVALID_QUANTITIES);
+  const invalidAmount = cycler(INVALID_AMOUNTS);
+  const ambiguousQuantity = cycler(AMBIGUOUS_QUANTITIES);
+  const cantidadColumn = new NumberColumnLedger(name, "cantidad", "integer", "both");
+  const precioColumn = new NumberColumnLedger(name, "precio_unitario", "decimal", "thousands");
+  let decimalPointShown = false;
   const recent: number[] = [];
   const breaches = manifest.loaded_breaches;
   const summary = manifest.resumen_por_categoria;
 
   for (let i = 0; i < options.rows; i++) {
-    const reason: ReasonCode | null = i < warmup ? null : rejectSampler.next();
+    let reason: ReasonCode | null = i < warmup ? null : rejectSampler.next();
     let id = i + 1;
     if (reason === "duplicate_key") id = rng.pick(recent);
     const product = rng.pick(PRODUCTS);
@@ -197,11 +320,15 @@ function writeSales(options: GenerateOptions, rng: Rng, manifest: Manifest): voi
     let clientId = rng.int(1, CLIENTS.length);
     let cantidad = rng.int(1, 10);
     let cents = product.cents;
+    let millions = false;
     let day: Ymd;
     if (reason === null) {
       const kind = breachSampler.next() as SalesKind | null;
-      if (kind === "unknown_product") productId = UNKNOWN_PRODUCT;
-      else if (kind === "unknown_client") clientId = rng.pick(UNKNOWN_CLIENTS);
+      if (kind === "unknown_product") {
+        productId = UNKNOWN_PRODUCT;
+        millions = millionSampler.next() !== null;
+        if (millions) cantidad = extra.int(1, 3) * 1_000_000 + extra.int(0, 999) * 1000;
+      } else if (kind === "unknown_client") clientId = rng.pick(UNKNOWN_CLIENTS);
       else if (kind === "negative") cantidad = -rng.int(1, 3);
       else if (kind === "zero") cantidad = 0;
       else if (kind === "negative_price") cents = -cents;
@@ -227,18 +354,29 @@ function writeSales(options: GenerateOptions, rng: Rng, manifest: Manifest): voi
       messyId(rng, "prod", productId),
       messyId(rng, "C", clientId),
       messyInteger(rng, cantidad),
-      messyAmount(rng, cents),
+      messyAmount(rng, cents, "thousands"),
     ];
+    let culprit: "cantidad" | "precio_unitario" | null = null;
+    if (millions) fields[4] = dotGrouped(cantidad);
+    else if (reason === null && !decimalPointShown) fields[4] = `${cantidad}.0`;
+    if (reason === null && !millions) decimalPointShown = true;
     if (reason === "invalid_date") fields[1] = rng.pick(INVALID_DATES);
     else if (reason === "invalid_id") fields[rng.pick([0, 2, 3])] = rng.pick(INVALID_IDS);
     else if (reason === "invalid_number") {
-      if (rng.chance(0.5)) fields[4] = rng.pick(INVALID_INTEGERS);
-      else fields[5] = rng.pick(INVALID_AMOUNTS);
+      culprit = rng.chance(0.5) ? "cantidad" : "precio_unitario";
+      rng.next(); // the draw that once picked the invalid value: kept, so later rows stay the same
+      if (ambiguousSampler.next() !== null) {
+        reason = "ambiguous_number";
+        culprit = "cantidad";
+        fields[4] = dotGrouped(ambiguousQuantity());
+      } else if (culprit === "cantidad") fields[4] = invalidQuantity();
+      else fields[5] = invalidAmount();
     } else if (reason === "missing_value") fields[rng.int(0, 5)] = rng.pick(["", "   "]);
     else if (reason === "field_count") {
       if (rng.chance(0.5)) fields.pop();
       else fields.push("extra");
     }
+    checkSaleNumbers(reason, culprit, fields, cantidad, cents, cantidadColumn, precioColumn);
     w.line(fields.map((v) => csvField(v)).join(","));
     tally(file, reason);
     if (i % 997 === 500) {
@@ -247,24 +385,62 @@ function writeSales(options: GenerateOptions, rng: Rng, manifest: Manifest): voi
     }
   }
   w.close();
+  finishEncoding(file, w, name, "utf-8");
+  file.numbers = { cantidad: cantidadColumn.finish(), precio_unitario: precioColumn.finish() };
+}
+
+/**
+ * Passes a sale's two numbers through their columns' ledgers, by what its row is meant to
+ * be (`culprit`: the number that rejects it, if one does).
+ */
+function checkSaleNumbers(
+  reason: ReasonCode | null,
+  culprit: "cantidad" | "precio_unitario" | null,
+  fields: string[],
+  cantidad: number,
+  cents: number,
+  cantidadColumn: NumberColumnLedger,
+  precioColumn: NumberColumnLedger,
+): void {
+  const [quantity, price] = [fields[4] as string, fields[5]];
+  if (reason === null || reason === "duplicate_key") {
+    cantidadColumn.clean(quantity, cantidad, reason === null);
+    precioColumn.clean(price as string, cents, reason === null);
+  } else if (reason === "ambiguous_number") {
+    cantidadColumn.ambiguous(quantity);
+    precioColumn.other(price as string);
+  } else if (reason === "invalid_number" && culprit === "cantidad") {
+    cantidadColumn.invalid(quantity);
+    precioColumn.other(price as string);
+  } else if (reason === "invalid_number") {
+    cantidadColumn.other(quantity);
+    precioColumn.invalid(price as string);
+  } else {
+    cantidadColumn.other(quantity);
+    if (price !== undefined) precioColumn.other(price);
+  }
 }
 
 function writeInventory(options: GenerateOptions, rng: Rng, manifest: Manifest): void {
-  // UTF-8, CRLF, title-case header.
-  const w = new CsvFileWriter(join(options.out, "inventario.csv"), {
-    encoding: "utf-8",
-    crlf: true,
-  });
+  // UTF-8, CRLF, title-case header. Stock is written with thousands dots (`12.345`, and
+  // a few `1.250.000` as evidence), never `12.0`: `12.345` is 12345.
+  const name = "inventario.csv";
+  const w = new CsvFileWriter(join(options.out, name), { encoding: "utf-8", crlf: true });
   w.line("Producto_ID,Fecha,Stock");
   const file = manifest.files.inventario;
   const factor = options.inventoryRows / 5000;
   const rejects = scale(INVENTORY_REJECTS_AT_5000, factor);
   const warmup = Math.min(10, options.inventoryRows);
-  const rejectSampler = new ExactSampler<ReasonCode>(rng, options.inventoryRows - warmup, rejects);
+  const rejectSampler = new ExactSampler(rng, options.inventoryRows - warmup, rejects);
   const loadedTotal = options.inventoryRows - Object.values(rejects).reduce((a, b) => a + b, 0);
-  const negativeSampler = new ExactSampler(rng, loadedTotal, {
+  const thousands = Math.round(THOUSANDS_STOCK_AT_5000 * factor);
+  const stockSampler = new ExactSampler(rng, loadedTotal, {
     negative: Math.round(NEGATIVE_STOCK_AT_5000 * factor),
+    thousands,
+    millions: thousands > 0 ? Math.max(1, Math.round(MILLIONS_STOCK_AT_5000 * factor)) : 0,
   });
+  const stockColumn = new NumberColumnLedger(name, "stock", "integer", "thousands");
+  const invalidStock = cycler(INVALID_STOCK);
   const first = addDays(options.referenceDate, -Math.ceil(options.inventoryRows / PRODUCTS.length));
   const firstDate = `${first.year}-${String(first.month).padStart(2, "0")}-${String(first.day).padStart(2, "0")}`;
   const recent: [number, Ymd][] = [];
@@ -278,29 +454,66 @@ function writeInventory(options: GenerateOptions, rng: Rng, manifest: Manifest):
       next++;
     }
     let stock = rng.int(0, 500);
+    let text: string | null = null;
     if (reason === null) {
-      if (negativeSampler.next() !== null) {
+      const kind = stockSampler.next();
+      if (kind === "negative") {
         stock = -rng.int(1, 20);
         manifest.loaded_breaches.negative_stock++;
+      } else if (kind === "thousands") stock = rng.int(1000, 60_999);
+      else if (kind === "millions") {
+        stock = rng.int(1_000_000, 3_000_000);
+        text = dotGrouped(stock);
       }
       recent.push(key);
       if (recent.length > 64) recent.shift();
     }
-    const fields = [messyId(rng, "prod", key[0]), messyDate(rng, key[1]), messyInteger(rng, stock)];
+    const fields = [
+      messyId(rng, "prod", key[0]),
+      messyDate(rng, key[1]),
+      text ?? messyGroupedInteger(rng, stock),
+    ];
     if (reason === "invalid_date") fields[1] = rng.pick(INVALID_DATES);
     else if (reason === "invalid_id") fields[0] = rng.pick(INVALID_IDS);
-    else if (reason === "invalid_number") fields[2] = rng.pick(INVALID_INTEGERS);
+    else if (reason === "invalid_number") fields[2] = invalidStock();
     else if (reason === "missing_value") fields[rng.int(0, 2)] = "";
     else if (reason === "field_count") fields.pop();
+    const value = fields[2];
+    if (reason === null || reason === "duplicate_key")
+      stockColumn.clean(value as string, stock, reason === null);
+    else if (reason === "invalid_number") stockColumn.invalid(value as string);
+    else if (value !== undefined) stockColumn.other(value);
     w.line(fields.map((v) => csvField(v)).join(","));
     tally(file, reason);
   }
   w.close();
+  finishEncoding(file, w, name, "utf-8");
+  file.numbers = { stock: stockColumn.finish() };
+}
+
+/** The files `generate` writes into its folder. */
+export const OUTPUT_FILES = [
+  "productos.csv",
+  "clientes.csv",
+  "ventas.csv",
+  "inventario.csv",
+  "manifest.json",
+] as const;
+
+/**
+ * Which of the generator's files `dir` already holds (none when it does not exist).
+ * Throws a `UsageError` when `dir` is not a folder.
+ */
+export function existingOutputs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} is not a folder`);
+  return OUTPUT_FILES.filter((name) => existsSync(join(dir, name)));
 }
 
 /**
- * Writes the four sample CSV files and `manifest.json` into `options.out`. Deterministic
- * for a seed, streaming for any number of rows.
+ * Writes the four sample CSV files and `manifest.json` into `options.out` (created when
+ * missing; files of the same names are overwritten: the CLI refuses that without
+ * `--force`). Deterministic for a seed, streaming for any number of rows.
  *
  * @example
  * const manifest = generate({ rows: 5500, seed: "empresa", out: "data", referenceDate: "2025-01-01", inventoryRows: 5000 });
@@ -309,7 +522,9 @@ function writeInventory(options: GenerateOptions, rng: Rng, manifest: Manifest):
 export function generate(options: GenerateOptions): Manifest {
   mkdirSync(options.out, { recursive: true });
   const rng = new Rng(options.seed);
+  const extra = new Rng(`${options.seed}/v1.1`);
   const manifest: Manifest = {
+    contract: "1.1",
     seed: options.seed,
     rows: options.rows,
     reference_date: options.referenceDate,
@@ -333,7 +548,7 @@ export function generate(options: GenerateOptions): Manifest {
   };
   writeProducts(options.out, rng, manifest);
   writeClients(options.out, rng, manifest);
-  writeSales(options, rng, manifest);
+  writeSales(options, rng, extra, manifest);
   writeInventory(options, rng, manifest);
   manifest.resumen_por_categoria = Object.fromEntries(
     Object.entries(manifest.resumen_por_categoria).sort(([a], [b]) => a.localeCompare(b)),

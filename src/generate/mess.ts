@@ -65,42 +65,95 @@ function groupThousands(units: number, separator: string): string {
   return String(units).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
 }
 
-/** An amount in cents in a random accepted form: `1299.00`, `$1,299.00`, `1.299,00`, `12,5`. */
-export function messyAmount(rng: Rng, cents: number): string {
+/**
+ * How a column writes its decimals (contract v1.1): `thousands` as in Colombia (`1.299,00`,
+ * `$1.299`, `25,50`), `decimal_point` as in the US (`1,299.00`, `25.50`, `25.500`). A
+ * column keeps to one, so that its dot-grouped values (`1.299`, `25.500`) have a convention.
+ */
+export type AmountStyle = "thousands" | "decimal_point";
+
+/**
+ * An amount in cents in a random accepted form of the column's style (one draw of `rng`
+ * whatever the style, so the rest of the sample does not depend on it).
+ */
+export function messyAmount(rng: Rng, cents: number, style: AmountStyle): string {
   const sign = cents < 0 ? "-" : "";
   const abs = Math.abs(cents);
   const units = Math.floor(abs / 100);
   const fraction = pad(abs % 100, 2);
-  switch (rng.int(0, 7)) {
+  const form = rng.int(0, 7);
+  if (style === "thousands") {
+    const dotted = groupThousands(units, ".");
+    switch (form) {
+      case 0:
+        return `${sign}${dotted},${fraction}`;
+      case 1:
+        return `$${sign}${dotted},${fraction}`;
+      case 2:
+        return `${sign}${units},${fraction}`;
+      case 3:
+        return `€${sign}${dotted},${fraction}`;
+      case 4:
+        return fraction === "00" ? `$${sign}${dotted}` : `${sign}${units},${fraction}`;
+      case 5:
+        if (fraction === "00") return `${sign}${dotted}`;
+        return fraction.endsWith("0")
+          ? `${sign}${units},${fraction[0]}`
+          : `${sign}${units},${fraction}`;
+      default:
+        return `${sign}${units},${fraction}`;
+    }
+  }
+  const commas = groupThousands(units, ",");
+  switch (form) {
     case 0:
-      return `${sign}${groupThousands(units, ",")}.${fraction}`;
+      return `${sign}${commas}.${fraction}`;
     case 1:
-      return `$${sign}${groupThousands(units, ",")}.${fraction}`;
+      return `$${sign}${commas}.${fraction}`;
     case 2:
-      return `${sign}${groupThousands(units, ".")},${fraction}`;
+      return `${sign}${units}.${fraction}00`;
     case 3:
-      return `€${sign}${units},${fraction}`;
+      return `€${sign}${units}.${fraction}`;
     case 4:
-      return abs % 100 === 0 && units >= 1000
-        ? `${sign}${groupThousands(units, ",")}`
+      return fraction === "00" && units >= 1000
+        ? `${sign}${commas}`
         : `${sign}${units}.${fraction}`;
     case 5:
-      return `${sign}${units}.${fraction}0`;
+      // Three decimals: `25.500` is dot-grouped (the column's decimal point reads it 25.50).
+      return `${sign}${commas}.${fraction}0`;
     default:
       return `${sign}${units}.${fraction}`;
   }
 }
 
-/** An integer in a random accepted form: `3`, `3.0`, ` 3 `. */
+/** An integer in a random accepted form: `3`, `3.0`, `3.00`, ` 3 `. */
 export function messyInteger(rng: Rng, value: number): string {
   switch (rng.int(0, 5)) {
     case 0:
       return `${value}.0`;
     case 1:
       return ` ${value} `;
+    case 2:
+      return `${value}.00`;
     default:
       return String(value);
   }
+}
+
+/**
+ * An integer in a column whose convention is thousands: `12`, ` 12 `, `12.500`,
+ * `1.250.000`, sometimes `12500` (never `12.0`, which would be decimal-point evidence).
+ */
+export function messyGroupedInteger(rng: Rng, value: number): string {
+  const form = rng.int(0, 5);
+  if (form === 0) return ` ${value} `;
+  if (form === 1 || Math.abs(value) < 1000) return String(value);
+  return groupThousands(value, ".");
+}
+
+/** `value` with dots between groups of three digits: `1.500`, `1.000.000`. */
+export function dotGrouped(value: number): string {
+  return groupThousands(value, ".");
 }
 
 /** Text with random surrounding and inner whitespace and letter case. */
