@@ -76,7 +76,9 @@ CREATE INDEX ventas_cliente ON ventas (cliente_id);
 CREATE INDEX ventas_cantidad_no_positiva ON ventas (cantidad) WHERE cantidad <= 0;
 CREATE INDEX ventas_precio_negativo ON ventas (precio_unitario_centavos) WHERE precio_unitario_centavos < 0;
 CREATE INDEX inventario_stock_negativo ON inventario (stock) WHERE stock < 0;
-CREATE INDEX ventas_resumen_fecha ON ventas_resumen_diario (fecha);
+-- The API's summary (src/api/sales-store.ts summarySql): one covering seek per category.
+CREATE INDEX ventas_resumen_categoria ON ventas_resumen_diario (categoria, fecha, unidades);
+CREATE INDEX ventas_resumen_ciudad ON ventas_resumen_diario (ciudad, categoria, fecha, unidades);
 `;
 
 /** Bookkeeping that outlives a run: the run history and the rows the last run rejected. */
