@@ -184,6 +184,61 @@ describe("GET /ventas/resumen_por_categoria", () => {
   });
 });
 
+describe("the answer cache", () => {
+  it("keeps the most recently used answers, up to its bound in entries (LRU, not FIFO)", async () => {
+    const dbPath = join(tempDir(), "empresa.db");
+    await runEtl({ dataDir: join(ROOT, "data"), dbPath });
+    const store = new SalesStore(dbPath, { cacheEntries: 2 });
+    stores.push(store);
+    const a = { ciudad: "Cali" };
+    const b = { desde: "2024-06-01" };
+    const c = { hasta: "2024-06-30" };
+    store.summary(a);
+    store.summary(b);
+    store.summary(a); // a is now the most recently used…
+    store.summary(c); // …so c pushes b out, not a
+    expect(store.cacheStats()).toMatchObject({ entries: 2, capacity: 2, hits: 1, misses: 3 });
+    store.summary(a);
+    expect(store.cacheStats()).toMatchObject({ hits: 2, misses: 3 });
+    store.summary(b);
+    expect(store.cacheStats()).toMatchObject({ hits: 2, misses: 4, entries: 2 });
+    for (let day = 1; day <= 28; day++)
+      store.summary({ desde: `2024-02-${String(day).padStart(2, "0")}` });
+    expect(store.cacheStats().entries).toBe(2);
+  });
+
+  it("is emptied when the data changes, and answers the new data", async () => {
+    const root = tempDir();
+    const dbPath = join(root, "empresa.db");
+    const header = "venta_id,fecha,producto_id,cliente_id,cantidad,precio_unitario";
+    await runEtl({
+      dataDir: writeDataset(join(root, "a"), { ventas: `${header}\n1,2024-01-01,1,1,5,1\n` }),
+      dbPath,
+    });
+    const store = new SalesStore(dbPath, { cacheEntries: 10 });
+    stores.push(store);
+    expect(store.summary({}).body).toBe('{"Electronicos":5}');
+    expect(store.summary({ ciudad: "Medellín" }).body).toBe('{"Electronicos":5}');
+    expect(store.cacheStats()).toMatchObject({ entries: 2, misses: 2 });
+    await runEtl({
+      dataDir: writeDataset(join(root, "b"), { ventas: `${header}\n1,2024-01-01,2,1,7,1\n` }),
+      dbPath,
+    });
+    await new Promise((resolve) => setImmediate(resolve)); // the next event-loop turn
+    expect(store.summary({}).body).toBe('{"Ropa":7}');
+    expect(store.cacheStats()).toMatchObject({ entries: 1, misses: 3, hits: 0 });
+  });
+
+  it("can be turned off (0 entries)", async () => {
+    const { dbPath } = await sampleApp();
+    const store = new SalesStore(dbPath, { cacheEntries: 0 });
+    stores.push(store);
+    const first = store.summary({});
+    expect(store.summary({})).toEqual(first);
+    expect(store.cacheStats()).toMatchObject({ entries: 0, hits: 0, misses: 2 });
+  });
+});
+
 describe("other routes and errors", () => {
   it("GET /health and /ready", async () => {
     const { app, dbPath } = await sampleApp();

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Sqlite from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,10 +13,25 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((api) => api.stop()));
 });
 
-async function api(cwd: string, env: Record<string, string> = {}) {
+async function api(cwd: string, env: Record<string, string | undefined> = {}) {
   const started = await startApi(cwd, env);
   running.push(started);
   return started;
+}
+
+/** The request lines (level http) in every log file under `root/logs`, with their file. */
+function requestLines(root: string): Record<string, unknown>[] {
+  const dir = join(root, "logs");
+  return readdirSync(dir)
+    .filter((file) => /\.log(\.\d+)?$/.test(file))
+    .sort()
+    .flatMap((file) =>
+      readFileSync(join(dir, file), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line): Record<string, unknown> => ({ file, ...JSON.parse(line) })),
+    )
+    .filter((entry) => entry.level === "http");
 }
 
 /** Two datasets with different summaries, to reload back and forth. */
@@ -119,12 +135,47 @@ describe("the API as a real listening server", () => {
     expect((await fetch(`${server.url}/ready`)).status).toBe(200);
   });
 
+  it("is bound to 127.0.0.1 by the test helper, whatever HOST says", async () => {
+    const server = await api(tempDir(), { HOST: "0.0.0.0" });
+    expect(server.stderr()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it("by default logs one request in 100 and every 5xx to logs/api-access.log, written by exit", async () => {
+    const root = tempDir();
+    const server = await api(root, { ACCESS_LOG: undefined, ACCESS_LOG_SAMPLE: undefined });
+    await server.waitFor("not ready yet");
+    for (let i = 0; i < 3; i++)
+      await (await fetch(`${server.url}/ventas/resumen_por_categoria`)).arrayBuffer(); // 503
+    const { a } = datasets(root);
+    await runEtl({ dataDir: a, dbPath: join(root, "database", "empresa.db") });
+    for (let i = 0; i < 5; i++)
+      expect((await fetch(`${server.url}/ventas/resumen_por_categoria`)).status).toBe(200);
+    await server.stop();
+    const lines = requestLines(root);
+    expect(lines.map((l) => [l.file, l.status, l.logged])).toEqual([
+      ["api-access.log", 503, "error"],
+      ["api-access.log", 503, "error"],
+      ["api-access.log", 503, "error"],
+    ]);
+  });
+
+  it("ACCESS_LOG=all logs every request", async () => {
+    const root = tempDir();
+    const server = await api(root, { ACCESS_LOG: "all" });
+    for (let i = 0; i < 4; i++) await (await fetch(`${server.url}/health`)).arrayBuffer();
+    await server.stop();
+    expect(requestLines(root).map((l) => [l.file, l.path, l.status])).toEqual(
+      Array(4).fill(["api-access.log", "/health", 200]),
+    );
+  });
+
   it("refuses to start on a port in use, with a clear message", async () => {
     const root = tempDir();
     const first = await api(root);
     const port = new URL(first.url).port;
     const { runCli } = await import("./helpers/cli.js");
-    const second = await runCli("api", ["--port", port], { cwd: root });
+    const second = await runCli("api", ["--port", port, "--host", "127.0.0.1"], { cwd: root });
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
   });

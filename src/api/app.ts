@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { Hono } from "hono";
-import type { Logger } from "../log.js";
+import { type AccessLogOptions, type ApiLogger, accessLogDecider } from "./access-log.js";
 import { docsPage } from "./docs-page.js";
 import { ApiError, errorBody } from "./errors.js";
 import { ALLOWED_METHODS, responseHeaders } from "./headers.js";
@@ -8,9 +8,16 @@ import { openApiDocument } from "./openapi.js";
 import { parseSummaryQuery } from "./params.js";
 import type { SalesStore } from "./sales-store.js";
 
+export type { AccessLogMode, AccessLogOptions, ApiLogger } from "./access-log.js";
+
 export interface AppOptions {
+  /** The sales database the API answers from. */
   store: SalesStore;
-  log?: Logger;
+  /** Diagnostics: database problems, unhandled errors, and (at `debug`) each request as it starts. */
+  log?: ApiLogger;
+  /** Request lines; see `AccessLogOptions`. */
+  accessLog?: AccessLogOptions;
+  /** The API version shown in the OpenAPI document. */
   version?: string;
 }
 
@@ -27,28 +34,38 @@ function requestHeader(env: unknown, name: string): string | undefined {
 }
 
 /**
- * Builds the API from its dependencies; tests drive it with `app.request()`.
+ * Builds the API from its dependencies: a hono app, to serve with `listen()` or drive with
+ * `app.request()` (no socket needed).
  *
  * @example
  * const app = createApp({ store: new SalesStore("database/empresa.db") });
  * const res = await app.request("/ventas/resumen_por_categoria?desde=2024-06-01");
  */
-export function createApp({ store, log, version = "1.0.0" }: AppOptions): Hono {
+export function createApp({ store, log, accessLog = {}, version = "1.0.0" }: AppOptions): Hono {
   const app = new Hono();
   const document = openApiDocument(version);
   const openapi = JSON.stringify(document);
   const docs = docsPage(document);
+  const requests = accessLog.log ?? log;
+  const logged = accessLogDecider(accessLog);
+  // Checked once: winston's level methods do the work of a write before any level filter.
+  const traceStarts = log !== undefined && (log.isLevelEnabled?.("debug") ?? true);
 
   app.use(async (c, next) => {
     const started = performance.now();
-    log?.debug(`→ ${c.req.method} ${c.req.path}`);
+    if (traceStarts) log?.debug(`→ ${c.req.method} ${c.req.path}`);
     await next();
-    log?.http(`${c.req.method} ${c.req.path} ${c.res.status}`, {
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 100) / 100,
-    });
+    const ms = performance.now() - started;
+    const why = logged(c.res.status, ms);
+    if (why && requests) {
+      requests.http(`${c.req.method} ${c.req.path} ${c.res.status}`, {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(ms * 100) / 100,
+        logged: why,
+      });
+    }
   });
   app.use(responseHeaders());
 

@@ -5,7 +5,70 @@ import { type DataQuality, lastEtlQuality, latestEtlRun } from "../db/etl-histor
 import type { SqliteDatabase } from "../db/open.js";
 import { schemaMismatches } from "../db/schema-check.js";
 import { ApiError } from "./errors.js";
+import { LruCache } from "./lru.js";
 import type { SummaryQuery } from "./params.js";
+
+/** Which of the summary's parameters a request gave (their values never reach the SQL). */
+export type SummaryFilters = { [K in keyof SummaryQuery]?: unknown };
+
+/**
+ * The categories present, in ascending order, one index seek each: SQLite's `min()` over
+ * the `(categoria, …)` index skips NULLs and jumps to the next distinct value.
+ */
+const CATEGORIES = `WITH RECURSIVE categorias (categoria) AS (
+  SELECT min(categoria) FROM ventas_resumen_diario
+  UNION ALL
+  SELECT (SELECT min(categoria) FROM ventas_resumen_diario WHERE categoria > categorias.categoria)
+  FROM categorias WHERE categorias.categoria IS NOT NULL
+)`;
+
+/**
+ * The SQL of the summary for the parameters present: one fixed statement for each of the
+ * eight combinations, with only `:desde`, `:hasta`, `:ciudad` placeholders (values are
+ * always bound). For each category (found by a few index seeks), the sum of `unidades` is
+ * one seek into a covering index on exactly the filters given —
+ * `ventas_resumen_categoria (categoria, fecha, unidades)`, or with a city
+ * `ventas_resumen_ciudad (ciudad, categoria, fecha, unidades)` (src/db/ddl.ts) — so it
+ * reads only the matching rows, in order, with no temp B-tree. The categories come out in
+ * ascending order (each is the least one above the last). A category with no matching
+ * row sums to NULL, and `summary()` leaves it out, as GROUP BY would.
+ * (`(:p IS NULL OR col = :p)` in one statement cannot use an index: the plan is made once
+ * for every value, so it scanned the table and sorted it.)
+ */
+export function summarySql(filters: SummaryFilters): string {
+  const where = ["categoria = categorias.categoria"];
+  if (filters.ciudad !== undefined) where.unshift("ciudad = :ciudad");
+  if (filters.desde !== undefined) where.push("fecha >= :desde");
+  if (filters.hasta !== undefined) where.push("fecha <= :hasta");
+  return `${CATEGORIES}
+SELECT categoria,
+       (SELECT sum(unidades) FROM ventas_resumen_diario WHERE ${where.join(" AND ")}) AS unidades
+FROM categorias
+WHERE categoria IS NOT NULL`;
+}
+
+/** 0–7: which parameters are present, as bits (desde 1, hasta 2, ciudad 4). */
+function combination(query: SummaryQuery): number {
+  return (
+    (query.desde !== undefined ? 1 : 0) |
+    (query.hasta !== undefined ? 2 : 0) |
+    (query.ciudad !== undefined ? 4 : 0)
+  );
+}
+
+export interface SalesStoreOptions {
+  /** Told about every database problem (the message a client sees is always the safe one). */
+  onError?: (error: unknown) => void;
+  /** How many answers to keep (least recently used out first); 0 keeps none. Default 1000. */
+  cacheEntries?: number;
+}
+
+export interface CacheStats {
+  entries: number;
+  capacity: number;
+  hits: number;
+  misses: number;
+}
 
 /** A response body ready to send, with the ETag of the data it was computed from. */
 export interface CachedBody {
@@ -34,7 +97,9 @@ const UNAVAILABLE = "the sales database cannot be read right now";
  *   once a second (a stat per request cost 12% of the server's time);
  * - each answer is computed inside one read transaction, so its data and the run id in
  *   its ETag come from the same snapshot: the old data or the new, never a mix;
- * - answers are cached per run and query, so repeated requests do no SQL at all.
+ * - answers are cached per run and query in an LRU bounded in entries, so repeated
+ *   requests do no SQL at all; a change of data empties it. A miss runs one of eight
+ *   prepared statements (`summarySql`), each an index seek.
  *
  * Problems opening or reading the database become a 503 with a safe message; the file
  * path, SQL and stack stay in the server's log.
@@ -51,13 +116,20 @@ export class SalesStore {
   };
   private dataVersion = -1;
   private runId: string | null = null;
-  private readonly cache = new Map<string, CachedBody>();
+  private readonly cache: LruCache<string, CachedBody>;
+  private hits = 0;
+  private misses = 0;
+  /** The summary's prepared statements on the open connection, by `combination()`. */
+  private statements: (Sqlite.Statement | undefined)[] = [];
+  private readonly onError: (error: unknown) => void;
 
   constructor(
     readonly path: string,
-    private readonly onError: (error: unknown) => void = () => {},
-    private readonly maxCached = 1000,
-  ) {}
+    options: SalesStoreOptions = {},
+  ) {
+    this.onError = options.onError ?? (() => {});
+    this.cache = new LruCache(options.cacheEntries ?? 1000);
+  }
 
   /** The sum of `cantidad` per category, keys sorted, for sales matching the query. */
   summary(query: SummaryQuery): CachedBody {
@@ -67,37 +139,41 @@ export class SalesStore {
         ? JSON.stringify([query.desde ?? null, query.hasta ?? null, query.ciudad ?? null])
         : "";
     const hit = this.cache.get(key);
-    if (hit && hit.runId === this.runId) return hit;
-    const answer = this.guard(() =>
-      db.transaction(() => {
+    if (hit && hit.runId === this.runId) {
+      this.hits++;
+      return hit;
+    }
+    this.misses++;
+    const which = combination(query);
+    const params: Record<string, string> = {};
+    if (query.desde !== undefined) params.desde = query.desde;
+    if (query.hasta !== undefined) params.hasta = query.hasta;
+    if (query.ciudad !== undefined) params.ciudad = query.ciudad;
+    const answer = this.guard(() => {
+      this.statements[which] ??= db.prepare(summarySql(query));
+      const statement = this.statements[which];
+      return db.transaction(() => {
         const runId = this.currentRunId(db);
-        const rows = db
-          .prepare(
-            `SELECT categoria, sum(unidades) AS unidades FROM ventas_resumen_diario
-             WHERE categoria IS NOT NULL
-               AND (:desde IS NULL OR fecha >= :desde) AND (:hasta IS NULL OR fecha <= :hasta)
-               AND (:ciudad IS NULL OR ciudad = :ciudad)
-             GROUP BY categoria ORDER BY categoria`,
-          )
-          .all({
-            desde: query.desde ?? null,
-            hasta: query.hasta ?? null,
-            ciudad: query.ciudad ?? null,
-          }) as {
-          categoria: string;
-          unidades: number;
-        }[];
+        const rows = statement.all(params) as { categoria: string; unidades: number | null }[];
         return { runId, rows };
-      })(),
-    );
+      })();
+    });
     const summary: Record<string, number> = {};
-    for (const row of answer.rows) summary[row.categoria] = row.unidades;
+    for (const row of answer.rows) if (row.unidades !== null) summary[row.categoria] = row.unidades;
     const etag = `"${createHash("sha1").update(`${answer.runId}\u0000${key}`).digest("base64url").slice(0, 27)}"`;
     const cached: CachedBody = { runId: answer.runId, body: JSON.stringify(summary), etag };
-    if (this.cache.size >= this.maxCached)
-      this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, cached);
     return cached;
+  }
+
+  /** How the answer cache is doing (since the store was created). */
+  cacheStats(): CacheStats {
+    return {
+      entries: this.cache.size,
+      capacity: this.cache.capacity,
+      hits: this.hits,
+      misses: this.misses,
+    };
   }
 
   /** The database opens, has the full schema, and has a committed ETL run. */
@@ -115,10 +191,16 @@ export class SalesStore {
     return { runId: quality.etlRunId, quality };
   }
 
+  /** Closes the database connection (a later request opens it again). */
   close(): void {
+    this.disconnect();
+  }
+
+  private disconnect(): void {
     this.db?.close();
     this.db = null;
     this.dataVersionStatement = null;
+    this.statements = [];
     this.checkedThisTurn = false;
   }
 
@@ -131,12 +213,12 @@ export class SalesStore {
         const stat = statSync(this.path);
         fileId = `${stat.dev}:${stat.ino}`;
       } catch (error) {
-        this.close();
+        this.disconnect();
         this.onError(error);
         throw new ApiError(503, "database_unavailable", UNAVAILABLE);
       }
       this.fileCheckedAt = now;
-      if (this.db && fileId !== this.fileId) this.close();
+      if (this.db && fileId !== this.fileId) this.disconnect();
       this.fileId = fileId;
     }
     if (!this.db) {
@@ -179,7 +261,7 @@ export class SalesStore {
         (error as { code?: string }).code === "SQLITE_CORRUPT" ||
         (error as { code?: string }).code === "SQLITE_NOTADB"
       )
-        this.close();
+        this.disconnect();
       throw new ApiError(503, "database_unavailable", UNAVAILABLE);
     }
   }

@@ -12,9 +12,16 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `npm run api` from source on a free port; resolves once it listens. */
-export async function startApi(cwd: string, env: Record<string, string> = {}): Promise<ApiProcess> {
-  const child = spawnCli("api", ["--port", "0"], { cwd, env });
+/**
+ * Starts `npm run api` from source on a free port of 127.0.0.1 (always: a HOST in the
+ * environment is overridden by the flag); resolves once it listens. `env` values that are
+ * undefined are removed from the inherited environment.
+ */
+export async function startApi(
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): Promise<ApiProcess> {
+  const child = spawnCli("api", ["--port", "0", "--host", "127.0.0.1"], { cwd, env });
   child.stdout?.resume();
   let stderr = "";
   const waiters: { text: string; done: () => void }[] = [];
