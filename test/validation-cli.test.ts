@@ -88,13 +88,16 @@ describe("npm run validate on the bundled sample data", () => {
     expect(run.stdout).toContain("Status: ATTENTION");
   });
 
-  it("rejects a malformed --as-of with exit 2", async () => {
+  it("rejects a malformed --as-of (or AS_OF) with exit 2, naming where it came from", async () => {
     const { root } = await sampleDatabase();
     for (const bad of ["2025-02-30", "01/01/2025", "tomorrow"]) {
       const run = await runCli("validate", ["--as-of", bad], { cwd: root });
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain("--as-of must be a real date");
+      expect(run.stderr).toContain(`--as-of: must be a real date as YYYY-MM-DD, got "${bad}"`);
     }
+    const fromEnv = await runCli("validate", [], { cwd: root, env: { AS_OF: "2025-13-01" } });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain('AS_OF: must be a real date as YYYY-MM-DD, got "2025-13-01"');
   });
 });
 
@@ -133,7 +136,10 @@ describe("npm run validate on bad input: exit 2, nothing written", () => {
     const before = hash(path);
     const run = await runCli("validate", ["--db", "x.db", "--json"], { cwd: root });
     expect(run.code).toBe(2);
-    expect(run.stdout).toBe("");
+    // With --json, stdout holds exactly one JSON document, a failure included.
+    expect(run.stdout.trim().split("\n")).toHaveLength(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: "error", error: { code: "database" } });
+    expect(JSON.parse(run.stdout).error.message).toContain(message);
     expect(run.stderr).toContain(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(hash(path)).toBe(before);

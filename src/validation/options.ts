@@ -1,5 +1,6 @@
 import { dbPathOption, JSON_OPTION } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
+import { asOfProblem } from "./as-of.js";
 import { webhookUrlProblem } from "./webhook.js";
 
 /** The options of `npm run validate`: flags, environment variables, defaults. */
@@ -10,6 +11,7 @@ export const VALIDATE_OPTIONS = {
     flag: "as-of",
     env: "AS_OF",
     arg: "YYYY-MM-DD",
+    check: asOfProblem,
     help: "The day treated as today [default: today in the local time zone, TZ]",
   },
   json: JSON_OPTION,
