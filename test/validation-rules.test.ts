@@ -29,7 +29,7 @@ async function database(extraSales: string[] = [], inventory?: string): Promise<
   return dbPath;
 }
 
-function validate(dbPath: string, asOf = "2024-12-31", env: Record<string, string> = {}) {
+async function validate(dbPath: string, asOf = "2024-12-31", env: Record<string, string> = {}) {
   return runValidation({ dbPath, asOf, thresholds: resolveThresholds(RULES, undefined, env) });
 }
 
@@ -39,7 +39,7 @@ const result = (results: Reported[], rule: string) =>
 
 describe("each rule", () => {
   it("passes on a clean database: status ok", async () => {
-    const report = validate(await database());
+    const report = await validate(await database());
     expect(report.results.map((r) => [r.rule, r.passed, r.affected])).toEqual(
       RULES.map((rule) => [rule.id, true, 0]),
     );
@@ -47,7 +47,7 @@ describe("each rule", () => {
   });
 
   it("producto_fk: counts sales of unknown products, their distinct ids and impact", async () => {
-    const report = validate(
+    const report = await validate(
       await database([
         "10,2024-02-01,11,1,3,2.00",
         "11,2024-02-02,11,2,1,2.00",
@@ -70,7 +70,7 @@ describe("each rule", () => {
   });
 
   it("cliente_fk: a WARNING, so the status is warning", async () => {
-    const report = validate(await database(["10,2024-02-01,1,7,1,1.00"]));
+    const report = await validate(await database(["10,2024-02-01,1,7,1,1.00"]));
     expect(result(report.results, "cliente_fk")).toMatchObject({
       passed: false,
       severity: "WARNING",
@@ -82,7 +82,7 @@ describe("each rule", () => {
   });
 
   it("cantidad_non_negative and cantidad_zero tell negative quantities from returns", async () => {
-    const report = validate(
+    const report = await validate(
       await database([
         "10,2024-02-01,1,1,-2,1.00",
         "11,2024-02-01,1,1,0,1.00",
@@ -107,7 +107,7 @@ describe("each rule", () => {
   });
 
   it("precio_non_negative reports the price as a decimal", async () => {
-    const report = validate(await database(["10,2024-02-01,1,1,2,-3.25"]));
+    const report = await validate(await database(["10,2024-02-01,1,1,2,-3.25"]));
     expect(result(report.results, "precio_non_negative")).toMatchObject({
       passed: false,
       affected: 1,
@@ -118,17 +118,23 @@ describe("each rule", () => {
 
   it("fecha_not_future is relative to the as-of day (that day itself is not future)", async () => {
     const dbPath = await database(["10,2025-01-01,1,1,1,1.00", "11,2025-01-02,1,1,1,1.00"]);
-    expect(result(validate(dbPath, "2025-01-01").results, "fecha_not_future")).toMatchObject({
+    expect(
+      result((await validate(dbPath, "2025-01-01")).results, "fecha_not_future"),
+    ).toMatchObject({
       passed: false,
       affected: 1,
       sample: [{ key: 11, value: "2025-01-02" }],
     });
-    expect(result(validate(dbPath, "2025-01-02").results, "fecha_not_future").passed).toBe(true);
-    expect(result(validate(dbPath, "2024-12-31").results, "fecha_not_future").affected).toBe(2);
+    expect(result((await validate(dbPath, "2025-01-02")).results, "fecha_not_future").passed).toBe(
+      true,
+    );
+    expect(
+      result((await validate(dbPath, "2024-12-31")).results, "fecha_not_future").affected,
+    ).toBe(2);
   });
 
   it("stock_non_negative names product and day", async () => {
-    const report = validate(
+    const report = await validate(
       await database([], "producto_id,fecha,stock\n1,2024-01-01,5\n2,2024-01-02,-4\n"),
     );
     expect(result(report.results, "stock_non_negative")).toMatchObject({
@@ -149,7 +155,7 @@ describe("each rule", () => {
       INSERT INTO ventas SELECT * FROM ventas WHERE venta_id IN (1, 2);
       INSERT INTO ventas SELECT * FROM ventas WHERE venta_id = 1;`);
     db.close();
-    const report = validate(dbPath);
+    const report = await validate(dbPath);
     expect(result(report.results, "venta_id_unique")).toMatchObject({
       passed: false,
       affected: 6,
@@ -170,7 +176,7 @@ describe("each rule", () => {
       "DROP VIEW ventas_enriquecidas; DROP TABLE inventario; ALTER TABLE clientes DROP COLUMN ciudad;",
     );
     db.close();
-    const report = validate(dbPath);
+    const report = await validate(dbPath);
     expect(result(report.results, "schema_structure")).toMatchObject({
       passed: false,
       severity: "CRITICAL",
@@ -200,7 +206,7 @@ describe("thresholds and status", () => {
       "11,2024-02-01,11,1,1,1.00",
       "12,2024-02-01,1,9,1,1.00",
     ]);
-    const relaxed = validate(dbPath, "2024-12-31", {
+    const relaxed = await validate(dbPath, "2024-12-31", {
       VALIDATION_PRODUCTO_FK_FAIL_ABOVE: "2",
       VALIDATION_CLIENTE_FK_SEVERITY: "error",
     });
@@ -249,12 +255,12 @@ describe("history", () => {
         dbPath,
       });
     await load(["10,2024-02-01,11,1,1,1.00", "11,2024-02-01,1,1,0,1.00"]);
-    const first = validate(dbPath);
+    const first = await validate(dbPath);
     expect(result(first.results, "producto_fk").state).toBe("new");
     expect(result(first.results, "cantidad_zero").state).toBe("new");
 
     await load(["10,2024-02-01,11,1,1,1.00", "12,2024-02-01,1,1,-1,1.00"]);
-    const second = validate(dbPath);
+    const second = await validate(dbPath);
     expect(result(second.results, "producto_fk").state).toBe("persisting");
     expect(result(second.results, "cantidad_zero").state).toBe("resolved");
     expect(result(second.results, "cantidad_non_negative").state).toBe("new");

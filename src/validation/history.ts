@@ -34,7 +34,11 @@ export function markStates(results: RuleResult[], previous: Map<string, boolean>
   }
 }
 
-/** Records the run and every rule's result (passes too), in one transaction. */
+/**
+ * Records the run and every rule's result (passes too), in one write transaction, begun
+ * IMMEDIATE: it waits for another writer (busy timeout) instead of failing on a snapshot
+ * that a commit made stale.
+ */
 export function recordValidation(db: SqliteDatabase, run: ValidationRunRecord): void {
   const insertResult = db.prepare(
     `INSERT INTO validation_results (run_id, rule, severity, passed, affected, distinct_count, sample, message, state)
@@ -58,7 +62,7 @@ export function recordValidation(db: SqliteDatabase, run: ValidationRunRecord): 
         r.state ?? "passing",
       );
     }
-  })();
+  }).immediate();
 }
 
 /** Share of recorded runs in which each rule passed (this run included). */

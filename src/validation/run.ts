@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { type DataQuality, lastEtlQuality } from "../db/etl-history.js";
 import { openOursForUpdate } from "../db/open.js";
-import { describeError } from "../errors.js";
+import { describeError, UsageError } from "../errors.js";
+import { asOfProblem } from "./as-of.js";
 import { evaluateRule, type RuleResult } from "./evaluate.js";
 import { markStates, passRates, previousOutcomes, recordValidation } from "./history.js";
 import { RULES, type Rule } from "./rules.js";
@@ -33,37 +34,67 @@ export function overallStatus(results: readonly RuleResult[]): Status {
 
 export interface ValidationOptions {
   dbPath: string;
-  /** The day treated as today, `YYYY-MM-DD`. */
+  /** The day treated as today, `YYYY-MM-DD` (see `parseAsOf`). */
   asOf: string;
-  thresholds: Thresholds;
+  /** Per-rule severity and threshold (`resolveThresholds`); by default each rule's own severity, failing above 0 rows. */
+  thresholds?: Thresholds;
   rules?: readonly Rule[];
+  /** Checked before and between rules: an abort rejects with the signal's reason and records nothing. */
+  signal?: AbortSignal;
+  /** Called after each rule, before the next one starts (progress; awaited). */
+  onRuleDone?: (result: RuleResult, index: number) => void | Promise<void>;
+}
+
+/** Lets the event loop run (an abort from a signal handler or a timer), then checks the signal. */
+async function checkpoint(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  signal?.throwIfAborted();
 }
 
 /**
  * Runs every rule (each one, whatever the others found) against an existing database of
  * ours, marks each result against the previous run and records the run in the history.
+ * Every rule and the data-quality line read one snapshot (one read transaction); the
+ * history is written after it, in its own write transaction. `signal` is checked before
+ * the first rule, between rules (the event loop runs there) and before the history is
+ * written: an abort rejects with the signal's reason and records nothing.
  *
  * @example
- * const report = runValidation({ dbPath: "database/empresa.db", asOf: "2025-01-01", thresholds });
+ * const report = await runValidation({ dbPath: "database/empresa.db", asOf: "2025-01-01" });
  * report.status; // "attention"
  */
-export function runValidation(options: ValidationOptions): ValidationReport {
+export async function runValidation(options: ValidationOptions): Promise<ValidationReport> {
   const rules = options.rules ?? RULES;
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const asOfError = asOfProblem(options.asOf);
+  if (asOfError) throw new UsageError(`asOf: ${asOfError}`);
   const db = openOursForUpdate(options.dbPath);
   try {
     const runId = randomUUID();
     const startedAt = new Date().toISOString();
-    const results = rules.map((rule) =>
-      evaluateRule(
+    // One snapshot for every read below: after BEGIN, the first read fixes what this
+    // connection sees until COMMIT. In WAL mode an ETL run may commit meanwhile (it does
+    // not wait for us); its load is simply not in this run, and the etl_run_id recorded
+    // is the one the rules read.
+    db.exec("BEGIN");
+    db.prepare("SELECT count(*) FROM sqlite_schema").get();
+    const results: RuleResult[] = [];
+    for (const [index, rule] of rules.entries()) {
+      const result = evaluateRule(
         db,
         rule,
-        options.thresholds[rule.id] ?? { severity: rule.severity, failAbove: 0 },
+        options.thresholds?.[rule.id] ?? { severity: rule.severity, failAbove: 0 },
         options.asOf,
-      ),
-    );
+      );
+      results.push(result);
+      await options.onRuleDone?.(result, index);
+      await checkpoint(signal);
+    }
     markStates(results, previousOutcomes(db));
     const status = overallStatus(results);
     const dataQuality = lastEtlQuality(db);
+    db.exec("COMMIT"); // the read transaction: nothing was written
     const finishedAt = new Date().toISOString();
     const report: ValidationReport = {
       runId,
@@ -75,6 +106,7 @@ export function runValidation(options: ValidationOptions): ValidationReport {
       results,
       dataQuality,
     };
+    signal?.throwIfAborted(); // the last point where an abort leaves no trace
     try {
       recordValidation(db, {
         runId,
@@ -92,6 +124,7 @@ export function runValidation(options: ValidationOptions): ValidationReport {
     }
     return report;
   } finally {
+    if (db.inTransaction) db.exec("ROLLBACK");
     db.close();
   }
 }
