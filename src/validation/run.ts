@@ -41,7 +41,11 @@ export interface ValidationOptions {
   rules?: readonly Rule[];
   /** Checked before and between rules: an abort rejects with the signal's reason and records nothing. */
   signal?: AbortSignal;
-  /** Called after each rule, before the next one starts (progress; awaited). */
+  /**
+   * Called after each rule, before the next one starts (progress; awaited). It runs inside
+   * the run's read transaction: what another connection commits meanwhile is not seen by
+   * this run (in WAL mode, which the ETL sets, such a commit does not wait for it).
+   */
   onRuleDone?: (result: RuleResult, index: number) => void | Promise<void>;
 }
 
