@@ -94,8 +94,12 @@ const SALES_BREACHES_AT_5500 = {
   zero: 8,
   negative_price: 4,
 };
-/** Of the unknown product's sales, how many are bulk orders of millions (`1.250.000` units). */
+/**
+ * Of the unknown product's sales, how many are bulk orders of millions (`1.250.000` units),
+ * and how many are priced in millions (`$4.321.000`): several dot groups, thousands always.
+ */
 const MILLION_UNIT_SALES_AT_5500 = 2;
+const MILLION_PRICE_SALES_AT_5500 = 2;
 const FUTURE_SHARE = 1479 / 5407;
 const INVENTORY_REJECTS_AT_5000 = {
   duplicate_key: 40,
@@ -269,7 +273,8 @@ type SalesKind =
 function writeSales(options: GenerateOptions, rng: Rng, extra: Rng, manifest: Manifest): void {
   // Quantities carry `.0`/`.00` (decimal-point evidence) and, in a few sales of the unknown
   // product, millions written `1.250.000` (thousands evidence): both ways, so a quantity
-  // `12.000` is ambiguous_number. Prices are written as in Colombia (`1.299,00`, `$1.299`).
+  // `12.000` is ambiguous_number. Prices are written as in Colombia (`1.299,00`, `$1.299`,
+  // and a few sales of the unknown product at `$4.321.000`).
   const name = "ventas.csv";
   const w = new CsvFileWriter(join(options.out, name), { encoding: "utf-8" });
   w.line(" Venta_ID ,Fecha,producto_id,Cliente_ID,CANTIDAD,precio_unitario");
@@ -292,14 +297,17 @@ function writeSales(options: GenerateOptions, rng: Rng, extra: Rng, manifest: Ma
       ? Math.min(rejects.invalid_number, Math.round(SALES_AMBIGUOUS_AT_5500 * factor))
       : 0;
   const ambiguousSampler = new ExactSampler(extra, rejects.invalid_number, { ambiguous });
-  const millionSampler = new ExactSampler(extra, breachCounts.unknown_product, {
-    millions:
-      ambiguous > 0
-        ? Math.min(
-            breachCounts.unknown_product,
-            Math.max(1, Math.round(MILLION_UNIT_SALES_AT_5500 * factor)),
-          )
-        : 0,
+  const unknown = breachCounts.unknown_product;
+  const millionUnits =
+    ambiguous > 0
+      ? Math.min(unknown, Math.max(1, Math.round(MILLION_UNIT_SALES_AT_5500 * factor)))
+      : 0;
+  const millionSampler = new ExactSampler(extra, unknown, {
+    millionUnits,
+    millionPrice: Math.min(
+      unknown - millionUnits,
+      Math.max(1, Math.round(MILLION_PRICE_SALES_AT_5500 * factor)),
+    ),
   });
   const invalidQuantity = cycler(INVALID_QUANTITIES);
   const invalidAmount = cycler(INVALID_AMOUNTS);
@@ -321,13 +329,17 @@ function writeSales(options: GenerateOptions, rng: Rng, extra: Rng, manifest: Ma
     let cantidad = rng.int(1, 10);
     let cents = product.cents;
     let millions = false;
+    let millionPrice = false;
     let day: Ymd;
     if (reason === null) {
       const kind = breachSampler.next() as SalesKind | null;
       if (kind === "unknown_product") {
         productId = UNKNOWN_PRODUCT;
-        millions = millionSampler.next() !== null;
+        const special = millionSampler.next();
+        millions = special === "millionUnits";
+        millionPrice = special === "millionPrice";
         if (millions) cantidad = extra.int(1, 3) * 1_000_000 + extra.int(0, 999) * 1000;
+        if (millionPrice) cents = extra.int(1, 9) * 100_000_000 + extra.int(0, 999) * 100_000;
       } else if (kind === "unknown_client") clientId = rng.pick(UNKNOWN_CLIENTS);
       else if (kind === "negative") cantidad = -rng.int(1, 3);
       else if (kind === "zero") cantidad = 0;
@@ -358,6 +370,10 @@ function writeSales(options: GenerateOptions, rng: Rng, extra: Rng, manifest: Ma
     ];
     let culprit: "cantidad" | "precio_unitario" | null = null;
     if (millions) fields[4] = dotGrouped(cantidad);
+    if (millionPrice)
+      fields[5] = extra.chance(0.5)
+        ? `$${dotGrouped(cents / 100)}`
+        : `${dotGrouped(cents / 100)},00`;
     else if (reason === null && !decimalPointShown) fields[4] = `${cantidad}.0`;
     if (reason === null && !millions) decimalPointShown = true;
     if (reason === "invalid_date") fields[1] = rng.pick(INVALID_DATES);
