@@ -37,6 +37,7 @@ describe("empresa-etl/validation as a library", () => {
         "resolveThresholds",
         "runValidation",
         "sendWebhook",
+        "validateCommand",
         "validationJson",
         "webhookUrlProblem",
       ].sort(),

@@ -36,6 +36,7 @@ export type { DataQuality, TableQuality } from "../db/etl-history.js";
 export { AppError, DatabaseError, UsageError } from "../errors.js";
 export { consoleReport } from "./alerts.js";
 export { parseAsOf } from "./as-of.js";
+export { type ValidateResult, validateCommand } from "./command.js";
 export type { RuleResult, SampleRow } from "./evaluate.js";
 export { VALIDATE_OPTIONS } from "./options.js";
 export {
