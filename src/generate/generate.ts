@@ -370,12 +370,12 @@ function writeSales(options: GenerateOptions, rng: Rng, extra: Rng, manifest: Ma
     ];
     let culprit: "cantidad" | "precio_unitario" | null = null;
     if (millions) fields[4] = dotGrouped(cantidad);
+    else if (reason === null && !decimalPointShown) fields[4] = `${cantidad}.0`; // evidence, whatever the seed
+    if (reason === null && !millions) decimalPointShown = true;
     if (millionPrice)
       fields[5] = extra.chance(0.5)
         ? `$${dotGrouped(cents / 100)}`
         : `${dotGrouped(cents / 100)},00`;
-    else if (reason === null && !decimalPointShown) fields[4] = `${cantidad}.0`;
-    if (reason === null && !millions) decimalPointShown = true;
     if (reason === "invalid_date") fields[1] = rng.pick(INVALID_DATES);
     else if (reason === "invalid_id") fields[rng.pick([0, 2, 3])] = rng.pick(INVALID_IDS);
     else if (reason === "invalid_number") {
