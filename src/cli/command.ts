@@ -151,7 +151,8 @@ export async function runCli<S extends OptionSpecs, R>(command: Command<S, R>): 
     const { code: errorCode, exit } = classify(error, command.internalErrorExit ?? 1);
     let message =
       errorCode === "internal" ? `internal error: ${describeError(error)}` : describeError(error);
-    if (errorCode === "interrupted" && command.interruptedNote)
+    // The note describes an interruption the command did not describe itself.
+    if (error === controller.signal.reason && command.interruptedNote)
       message = `${message}; ${command.interruptedNote}`;
     if (log)
       log.error(message, {

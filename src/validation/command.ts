@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { defineCommand } from "../cli/command.js";
+import { InterruptedError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { consoleReport, writeAlerts } from "./alerts.js";
 import { parseAsOf } from "./as-of.js";
@@ -63,12 +64,22 @@ export const validateCommand = defineCommand({
     if (report.historyError) log.warn(`history not recorded: ${report.historyError}`);
 
     if (config.webhookUrl && alertWorthy(report).length > 0) {
-      result.webhook = await sendWebhook(report, {
-        url: config.webhookUrl,
-        timeoutMs: config.webhookTimeoutMs,
-        retries: config.webhookRetries,
-        signal,
-      });
+      try {
+        result.webhook = await sendWebhook(report, {
+          url: config.webhookUrl,
+          timeoutMs: config.webhookTimeoutMs,
+          retries: config.webhookRetries,
+          signal,
+        });
+      } catch (error) {
+        if (!signal.aborted) throw error;
+        const reason = signal.reason as { signal?: string; exitCode?: number } | undefined;
+        throw new InterruptedError(
+          reason?.signal ?? "abort",
+          reason?.exitCode ?? 130,
+          `validation ${report.runId} recorded (${report.status}); the alert webhook was interrupted`,
+        );
+      }
       const outcome = result.webhook;
       if (outcome.sent) log.info("alert webhook delivered", { attempts: outcome.attempts });
       else
