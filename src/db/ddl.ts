@@ -104,6 +104,7 @@ CREATE TABLE IF NOT EXISTS etl_run_files (
   reasons       TEXT NOT NULL,
   started_at    TEXT NOT NULL,
   finished_at   TEXT NOT NULL,
+  recoded_records INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, table_name)
 ) STRICT;
 
@@ -139,6 +140,19 @@ CREATE TABLE IF NOT EXISTS rejected_rows (
   raw_text    TEXT NOT NULL
 ) STRICT;
 `;
+
+/**
+ * Columns added to the history tables after their first release: a database created
+ * before gets them (with their default) on its next load, since `CREATE TABLE IF NOT
+ * EXISTS` leaves an existing table as it is. Append only; never reorder.
+ */
+export const HISTORY_ADDED_COLUMNS: readonly { table: string; column: string; ddl: string }[] = [
+  {
+    table: "etl_run_files",
+    column: "recoded_records",
+    ddl: "recoded_records INTEGER NOT NULL DEFAULT 0",
+  },
+];
 
 /** The data objects, in the order to drop them. */
 export const DATA_OBJECTS: readonly { type: "table" | "view"; name: string }[] = [

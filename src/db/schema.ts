@@ -95,6 +95,8 @@ export interface EtlRunFilesTable {
   reasons: string;
   started_at: string;
   finished_at: string;
+  /** Records read as Windows-1252 in a UTF-8 file (contract v1.1); 0 in older runs. */
+  recoded_records: Generated<number>;
 }
 
 export interface RejectedRowsTable {

@@ -1,3 +1,4 @@
+import { addHistoryColumns } from "../../db/etl-history.js";
 import type { SqliteDatabase } from "../../db/open.js";
 import type { DailySummaryRow } from "../read/daily-summary.js";
 import type { FileReport } from "../report.js";
@@ -22,13 +23,14 @@ export interface RunRecord {
 
 /** Records the run and its per-file figures in the history tables. */
 export function recordRun(db: SqliteDatabase, run: RunRecord): void {
+  addHistoryColumns(db);
   db.prepare(
     "INSERT INTO etl_runs (run_id, started_at, finished_at, data_dir) VALUES (?, ?, ?, ?)",
   ).run(run.runId, run.startedAt, run.finishedAt, run.dataDir);
   const insert = db.prepare(`
     INSERT INTO etl_run_files (run_id, table_name, file, sha256, bytes, encoding, delimiter,
-      rows_read, rows_loaded, rows_rejected, reasons, started_at, finished_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      rows_read, rows_loaded, rows_rejected, reasons, recoded_records, started_at, finished_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   for (const file of run.files) {
     insert.run(
       run.runId,
@@ -42,6 +44,7 @@ export function recordRun(db: SqliteDatabase, run: RunRecord): void {
       file.loaded,
       file.rejected,
       JSON.stringify(file.reasons),
+      file.recodedRecords ?? 0,
       file.startedAt,
       file.finishedAt,
     );

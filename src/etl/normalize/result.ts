@@ -5,6 +5,7 @@ export type ReasonCode =
   | "invalid_id"
   | "invalid_date"
   | "invalid_number"
+  | "ambiguous_number"
   | "duplicate_key";
 
 /**
@@ -13,3 +14,9 @@ export type ReasonCode =
  */
 export const INVALID: unique symbol = Symbol("invalid");
 export type Normalized<T> = T | typeof INVALID;
+
+/**
+ * What a number normalizer returns for a value whose meaning depends on the convention of
+ * its column in the file (`1.500`: thousands or a decimal point), when it is not given one.
+ */
+export const AMBIGUOUS: unique symbol = Symbol("ambiguous");

@@ -1,18 +1,18 @@
 import type { ColumnKind, ColumnSpec, TableSpec } from "../tables.js";
 import { parseDate } from "./date.js";
 import { normalizeId } from "./id.js";
-import { normalizeCents, normalizeInteger } from "./number.js";
-import { INVALID, type ReasonCode } from "./result.js";
+import { NumberColumn } from "./number-column.js";
+import { AMBIGUOUS, INVALID, type ReasonCode } from "./result.js";
 import { normalizeCategory, normalizeCity, normalizeName } from "./text.js";
 
 /** A normalized value; dates are YYYYMMDD numbers here (see `dateText`). */
 export type Value = string | number | null;
 
-const NORMALIZERS: Record<ColumnKind, (text: string) => Value | typeof INVALID> = {
+type TextNormalizer = (text: string) => Value | typeof INVALID;
+
+const NORMALIZERS: Record<Exclude<ColumnKind, "integer" | "decimal">, TextNormalizer> = {
   id: normalizeId,
   date: parseDate,
-  integer: normalizeInteger,
-  decimal: normalizeCents,
   name: normalizeName,
   category: normalizeCategory,
   city: normalizeCity,
@@ -35,19 +35,37 @@ export interface Rejection {
 }
 
 /**
- * Normalizes one record of a file into the values of its table's columns, in spec order.
- * `indexes[i]` is the position in the record of spec column i, or -1 when the (optional)
- * column is absent from the file. Returns the values, or the first rejection found.
+ * What `normalize` returns for a row holding a dot-grouped number (`1.500`) whose column's
+ * convention is not known yet: the row must wait for the end of the file.
  */
-export type RowNormalizer = (record: readonly string[], out: Value[]) => Rejection | null;
+export const DEFER: unique symbol = Symbol("defer");
+
+export interface RowNormalizer {
+  /**
+   * Normalizes one record into the values of its table's columns, in spec order: `null`
+   * when clean, the first rejection found, or `DEFER` (until `resolve`). After a `DEFER`,
+   * `keyKnown(position)` tells whether the value at that position was normalized cleanly.
+   */
+  normalize(record: readonly string[], out: Value[]): Rejection | null | typeof DEFER;
+  /** Whether the value at spec position `position` was clean in the last deferred row. */
+  keyKnown(position: number): boolean;
+  /**
+   * Fixes each number column's convention from the evidence of the whole file; from then
+   * on `normalize` never defers (an undecided value is `ambiguous_number`).
+   */
+  resolve(): void;
+}
 
 /**
- * Builds the row normalizer of a table for one file's column layout.
+ * Builds the row normalizer of a table for one file's column layout. `indexes[i]` is the
+ * position in the record of spec column i, or -1 when the (optional) column is absent.
+ * Number columns keep the evidence of every valid value they see (in any row whose field
+ * count is right, rejected or not): the convention of the column in this file.
  *
  * @example
- * const normalize = rowNormalizer(tableSpec("clientes"), [0, 1, 2], 3);
+ * const rows = rowNormalizer(tableSpec("clientes"), [0, 1, 2], 3);
  * const out: Value[] = [];
- * normalize(["C_12", " Ana ", " medellín "], out); // null; out = [12, "Ana", "Medellín"]
+ * rows.normalize(["C_12", " Ana ", " medellín "], out); // null; out = [12, "Ana", "Medellín"]
  */
 export function rowNormalizer(
   spec: TableSpec,
@@ -55,24 +73,75 @@ export function rowNormalizer(
   fieldCount: number,
 ): RowNormalizer {
   const columns: readonly ColumnSpec[] = spec.columns;
-  const normalizers = columns.map((column) => NORMALIZERS[column.kind]);
-  return (record, out) => {
+  const width = columns.length;
+  const numbers = columns.map((column) =>
+    column.kind === "integer" || column.kind === "decimal" ? new NumberColumn(column.kind) : null,
+  );
+  const normalizers = columns.map((column) =>
+    column.kind === "integer" || column.kind === "decimal" ? null : NORMALIZERS[column.kind],
+  );
+  let resolved = false;
+  /** In the last deferred row, the first column that failed for another reason. */
+  let failedAt = width;
+
+  const textOf = (record: readonly string[], i: number): string => {
+    const index = indexes[i] as number;
+    return index < 0 ? "" : (record[index] as string);
+  };
+
+  /** Lets the number columns after `from` see a row that is rejected or deferred anyway. */
+  const collectEvidence = (record: readonly string[], from: number) => {
+    for (let i = from; i < width; i++) {
+      const number = numbers[i];
+      if (number) number.normalize(textOf(record, i));
+    }
+  };
+
+  const normalize = (record: readonly string[], out: Value[]): Rejection | null | typeof DEFER => {
     if (record.length !== fieldCount) return { reason: "field_count", column: null };
-    for (let i = 0; i < columns.length; i++) {
+    let deferred = false;
+    for (let i = 0; i < width; i++) {
       const column = columns[i] as ColumnSpec;
-      const index = indexes[i] as number;
-      const text = index < 0 ? "" : (record[index] as string);
+      const text = textOf(record, i);
+      let rejection: Rejection;
       if (text.length === 0 || text.trim().length === 0) {
         if (column.emptyAllowed) {
           out[i] = null;
           continue;
         }
-        return { reason: "missing_value", column: column.name };
+        rejection = { reason: "missing_value", column: column.name };
+      } else {
+        const number = numbers[i];
+        const value = number ? number.normalize(text) : (normalizers[i] as TextNormalizer)(text);
+        if (value === AMBIGUOUS) {
+          if (!resolved && !(number as NumberColumn).undecided) {
+            deferred = true;
+            continue;
+          }
+          rejection = { reason: "ambiguous_number", column: column.name };
+        } else if (value === INVALID) {
+          rejection = { reason: REASON_OF[column.kind], column: column.name };
+        } else {
+          out[i] = value;
+          continue;
+        }
       }
-      const value = (normalizers[i] as (typeof NORMALIZERS)[ColumnKind])(text);
-      if (value === INVALID) return { reason: REASON_OF[column.kind], column: column.name };
-      out[i] = value;
+      collectEvidence(record, i + 1);
+      if (!deferred) return rejection;
+      failedAt = i;
+      return DEFER;
     }
-    return null;
+    if (!deferred) return null;
+    failedAt = width;
+    return DEFER;
+  };
+
+  return {
+    normalize,
+    keyKnown: (position) => position < failedAt && numbers[position] === null,
+    resolve() {
+      resolved = true;
+      for (const number of numbers) number?.resolve();
+    },
   };
 }

@@ -23,6 +23,15 @@ export class KeySet {
     return true;
   }
 
+  /** Whether the key was added. */
+  has(key: readonly Value[]): boolean {
+    if (key.length === 1 && typeof key[0] === "number" && key[0] < BITMAP_LIMIT) {
+      const byte = key[0] >>> 3;
+      return byte < this.bits.length && ((this.bits[byte] as number) & (1 << (key[0] & 7))) !== 0;
+    }
+    return this.others.has(key.length === 1 ? (key[0] as string | number) : key.join("\u0000"));
+  }
+
   private addSmall(id: number): boolean {
     const byte = id >>> 3;
     if (byte >= this.bits.length) {

@@ -2,7 +2,13 @@ import { Worker } from "node:worker_threads";
 import { AppError, InputError } from "../../errors.js";
 import type { TableName } from "../tables.js";
 import type { DailySummaryRow } from "./daily-summary.js";
-import type { ReaderMessage, ReadJob, SerializedError } from "./protocol.js";
+import {
+  IN_FLIGHT_BYTES,
+  IN_FLIGHT_MESSAGES,
+  type ReaderMessage,
+  type ReadJob,
+  type SerializedError,
+} from "./protocol.js";
 import type { FileFacts } from "./sniff.js";
 import type { Batch, ReadStats, RejectedRow } from "./table-reader.js";
 
@@ -34,8 +40,14 @@ function revive(error: SerializedError): Error {
  * error (from the reader or from a handler), after stopping the thread.
  */
 export function readInWorker(jobs: ReadJob[], handlers: ReaderHandlers): Promise<void> {
-  const shared = new SharedArrayBuffer(4);
+  const shared = new SharedArrayBuffer(8);
   const inFlight = new Int32Array(shared);
+  /** A message with rows is handled: make room for the reader (see worker.ts). */
+  const handled = (bytes: number) => {
+    Atomics.sub(inFlight, IN_FLIGHT_BYTES, bytes);
+    Atomics.sub(inFlight, IN_FLIGHT_MESSAGES, 1);
+    Atomics.notify(inFlight, IN_FLIGHT_MESSAGES);
+  };
   const worker = new Worker(new URL("./boot.mjs", import.meta.url), {
     workerData: {
       entry: new URL(`./worker${WORKER_EXT}`, import.meta.url).href,
@@ -60,11 +72,11 @@ export function readInWorker(jobs: ReadJob[], handlers: ReaderHandlers): Promise
             break;
           case "batch":
             handlers.batch(message.table, message.batch);
-            Atomics.sub(inFlight, 0, 1);
-            Atomics.notify(inFlight, 0);
+            handled(message.bytes);
             break;
           case "rejects":
             handlers.rejects(message.table, message.rows);
+            handled(message.bytes);
             break;
           case "progress":
             handlers.progress?.(message.table, message.read, message.bytes, message.totalBytes);

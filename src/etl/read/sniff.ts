@@ -1,7 +1,8 @@
-import { isUtf8 } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { describeError, InputError } from "../../errors.js";
+import { hasMultibyteSequence, incompleteTail, looksLikeUtf16 } from "./utf8-bytes.js";
 
 export type Encoding = "utf-8" | "windows-1252";
 export type Delimiter = "," | ";";
@@ -9,32 +10,36 @@ export type Delimiter = "," | ";";
 export interface FileFacts {
   bytes: number;
   sha256: string;
-  /** UTF-8 (with or without BOM), or Windows-1252 when the bytes are not valid UTF-8. */
+  /**
+   * `utf-8` (with or without BOM, possibly with a few records that are not: see `recode`),
+   * or `windows-1252` when the file has no valid multi-byte UTF-8 sequence at all and is
+   * not valid UTF-8.
+   */
   encoding: Encoding;
+  /** UTF-8 with some invalid bytes: the records holding them are read as Windows-1252. */
+  recode: boolean;
+  /** The file starts with a UTF-8 byte-order mark (always removed; not counted as UTF-8 text). */
   bom: boolean;
   /** `;` when the header line holds `;` and no `,`; otherwise `,`. */
   delimiter: Delimiter;
 }
 
-/** Length of the incomplete UTF-8 sequence at the end of `chunk`, if any (0-3 bytes). */
-function incompleteTail(chunk: Buffer): number {
-  for (let back = 1; back <= Math.min(3, chunk.length); back++) {
-    const byte = chunk[chunk.length - back] as number;
-    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
-    const expected = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return expected > back ? back : 0;
-  }
-  return 0;
-}
+const startsWithBom = (chunk: Buffer) =>
+  chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
 
 /**
- * One streaming pass over a file's bytes: size, SHA-256, whether it is valid UTF-8, and
- * the delimiter from its header line. Memory stays at one read buffer.
+ * One streaming pass over a file's bytes: size, SHA-256, how to decode it, and the
+ * delimiter from its header line. Memory stays at one read buffer. A NUL byte means the
+ * file is not text (an image, a spreadsheet, UTF-16): a fatal `InputError`.
  */
 export async function sniffFile(path: string, label: string): Promise<FileFacts> {
   const hash = createHash("sha256");
   let bytes = 0;
   let utf8 = true;
+  /** Whether the file holds a valid multi-byte UTF-8 sequence (the BOM aside). */
+  let multibyte = false;
+  let bom = false;
+  let head: Buffer = Buffer.alloc(0);
   let carry: Buffer = Buffer.alloc(0);
   const headerParts: Buffer[] = [];
   let headerDone = false;
@@ -42,6 +47,13 @@ export async function sniffFile(path: string, label: string): Promise<FileFacts>
   try {
     for await (const piece of createReadStream(path, { highWaterMark: 1 << 20 })) {
       const chunk = piece as Buffer;
+      const from = bytes === 0 && startsWithBom(chunk) ? 3 : 0;
+      if (bytes === 0) {
+        bom = from === 3;
+        head = Buffer.from(chunk.subarray(0, 64));
+      }
+      const nul = chunk.indexOf(0);
+      if (nul !== -1) throw binaryFile(label, bytes + nul, head);
       hash.update(chunk);
       bytes += chunk.length;
       if (!headerDone) {
@@ -51,14 +63,21 @@ export async function sniffFile(path: string, label: string): Promise<FileFacts>
         headerLength += part.length;
         headerDone = newline !== -1 || headerLength > 1 << 20;
       }
-      if (utf8) {
+      if (utf8 || !multibyte) {
         const joined = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-        const tail = incompleteTail(joined);
-        utf8 = isUtf8(joined.subarray(0, joined.length - tail));
+        const tail = utf8 ? incompleteTail(joined) : Math.min(3, joined.length);
+        const body = joined.subarray(from, joined.length - tail);
+        if (utf8 && isUtf8(body)) {
+          if (!multibyte && !isAscii(body)) multibyte = true;
+        } else {
+          utf8 = false;
+          multibyte ||= hasMultibyteSequence(joined, from);
+        }
         carry = Buffer.from(joined.subarray(joined.length - tail));
       }
     }
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(
       label,
       undefined,
@@ -66,16 +85,25 @@ export async function sniffFile(path: string, label: string): Promise<FileFacts>
       "unreadable",
     );
   }
-  if (carry.length) utf8 = false;
-  const header = Buffer.concat(headerParts);
-  const bom = header[0] === 0xef && header[1] === 0xbb && header[2] === 0xbf;
-  const headerText = header.toString("latin1");
+  if (utf8 && carry.length) utf8 = false;
+  const headerText = Buffer.concat(headerParts).toString("latin1");
   const delimiter: Delimiter = headerText.includes(";") && !headerText.includes(",") ? ";" : ",";
   return {
     bytes,
     sha256: hash.digest("hex"),
-    encoding: utf8 ? "utf-8" : "windows-1252",
+    encoding: utf8 || multibyte ? "utf-8" : "windows-1252",
+    recode: !utf8 && multibyte,
     bom,
     delimiter,
   };
+}
+
+function binaryFile(label: string, offset: number, head: Buffer): InputError {
+  const hint = looksLikeUtf16(head) ? ": it looks like UTF-16; save it as UTF-8" : "";
+  return new InputError(
+    label,
+    undefined,
+    `not a text CSV (binary data at byte ${offset})${hint}`,
+    "binary_file",
+  );
 }

@@ -1,61 +1,48 @@
 import { InputError } from "../../errors.js";
 import type { ReasonCode } from "../normalize/result.js";
-import { type Rejection, rowNormalizer, type Value } from "../normalize/row.js";
-import type { ColumnKind, TableSpec } from "../tables.js";
+import {
+  DEFER,
+  type Rejection,
+  type RowNormalizer,
+  rowNormalizer,
+  type Value,
+} from "../normalize/row.js";
+import type { TableSpec } from "../tables.js";
 import { matchHeader } from "./header.js";
 import { KeySet } from "./key-set.js";
+import { Outbox, type RowSink } from "./outbox.js";
+import { RecordList } from "./record-list.js";
 import { readRecords } from "./records.js";
 import type { FileFacts } from "./sniff.js";
 
-/** Numeric columns travel as Float64Array (NaN for NULL), others as arrays. */
-export type BatchColumn = Float64Array | (string | null)[];
-
-/** Rows ready to insert, column by column (cheap to send between threads). */
-export interface Batch {
-  count: number;
-  columns: BatchColumn[];
-}
-
-export interface RejectedRow {
-  line: number;
-  reason: ReasonCode;
-  column: string | null;
-  raw: string;
-}
+export type { Batch, BatchColumn, RejectedRow } from "./outbox.js";
 
 export interface ReadStats {
   read: number;
   loaded: number;
   rejected: number;
   reasons: Partial<Record<ReasonCode, number>>;
-  /** Header names that were ignored. */
+  /** Header names that were ignored (escaped and shortened: see `matchHeader`). */
   extraColumns: string[];
+  /** Records (the header included) read as Windows-1252 in a UTF-8 file. */
+  recodedRecords: number;
 }
 
-export interface TableSink {
-  batch(batch: Batch): void;
-  rejects(rows: RejectedRow[]): void;
+export interface TableSink extends RowSink {
   progress?(read: number, bytes: number): void;
-  /** Sees each loaded row's values (reused array: copy what you keep). */
-  loaded?(values: readonly Value[]): void;
-}
-
-const NUMERIC: ReadonlySet<ColumnKind> = new Set(["id", "integer", "decimal", "date"]);
-
-function newBatch(spec: TableSpec, size: number): Batch {
-  return {
-    count: 0,
-    columns: spec.columns.map((column) =>
-      NUMERIC.has(column.kind) ? new Float64Array(size) : new Array<string | null>(size),
-    ),
-  };
 }
 
 /**
- * Reads one input file into loaded rows and rejected rows, in file order. Every record
- * after the header is counted as read and ends up in exactly one of the two; the first
- * row with a key is kept and later ones are `duplicate_key`. Only rows that normalize
- * cleanly take their key.
+ * Reads one input file into loaded rows and rejected rows. Every record after the header
+ * is counted as read and ends up in exactly one of the two; the first row with a key (in
+ * file order) is kept and later ones are `duplicate_key`. Only rows that normalize cleanly
+ * take their key.
+ *
+ * A dot-grouped number (`1.500`) is read by the convention of its column in the whole file
+ * (contract v1.1), known only at the end. So a row holding one waits: only its record
+ * number is kept, and its key is reserved as pending, so that a later clean row with that
+ * key waits too. At the end of the file each column's convention is fixed and, only if
+ * some rows waited, the file is read once more to normalize just those, in file order.
  */
 export async function readTable(
   path: string,
@@ -65,68 +52,98 @@ export async function readTable(
   sink: TableSink,
   batchSize = 8192,
 ): Promise<ReadStats> {
-  const stats: ReadStats = { read: 0, loaded: 0, rejected: 0, reasons: {}, extraColumns: [] };
+  const stats: ReadStats = {
+    read: 0,
+    loaded: 0,
+    rejected: 0,
+    reasons: {},
+    extraColumns: [],
+    recodedRecords: 0,
+  };
   const keyPositions = spec.key.map((name) => spec.columns.findIndex((c) => c.name === name));
   const keys = new KeySet();
+  const pending = new KeySet();
+  let pendingKeys = 0;
+  const waiting = new RecordList();
   const values: Value[] = new Array(spec.columns.length);
   const key: Value[] = new Array(keyPositions.length);
-  let normalize: ((record: readonly string[], out: Value[]) => Rejection | null) | null = null;
-  let batch = newBatch(spec, batchSize);
-  let rejects: RejectedRow[] = [];
+  const outbox = new Outbox(spec, sink, batchSize);
+  let rows: RowNormalizer | null = null;
   let bytes = 0;
 
   const reject = (line: number, rejection: Rejection, raw: string) => {
     stats.rejected++;
     stats.reasons[rejection.reason] = (stats.reasons[rejection.reason] ?? 0) + 1;
-    rejects.push({ line, reason: rejection.reason, column: rejection.column, raw });
+    outbox.reject(line, rejection, raw);
   };
-
-  const onRecord = (fields: string[], line: number, raw: string) => {
-    if (normalize === null) {
-      const layout = matchHeader(spec, fields, label);
-      stats.extraColumns = layout.extra;
-      normalize = rowNormalizer(spec, layout.indexes, layout.fieldCount);
+  const takeKey = () => {
+    for (let k = 0; k < keyPositions.length; k++)
+      key[k] = values[keyPositions[k] as number] as Value;
+  };
+  /** Loads a clean row, or rejects it as a duplicate: its key is in `key`. */
+  const keep = (line: number, raw: string) => {
+    if (!keys.add(key)) {
+      reject(line, { reason: "duplicate_key", column: spec.key.join(",") }, raw);
       return;
     }
-    stats.read++;
-    const rejection = normalize(fields, values);
-    if (rejection) {
-      reject(line, rejection, raw);
-    } else {
-      for (let k = 0; k < keyPositions.length; k++)
-        key[k] = values[keyPositions[k] as number] as Value;
-      if (!keys.add(key)) {
-        reject(line, { reason: "duplicate_key", column: spec.key.join(",") }, raw);
-      } else {
-        const row = batch.count++;
-        for (let c = 0; c < values.length; c++) {
-          const column = batch.columns[c] as BatchColumn;
-          const value = values[c] as Value;
-          if (column instanceof Float64Array)
-            column[row] = value === null ? Number.NaN : (value as number);
-          else column[row] = value as string | null;
-        }
-        stats.loaded++;
-        sink.loaded?.(values);
-        if (batch.count === batchSize) {
-          sink.batch(batch);
-          batch = newBatch(spec, batchSize);
-        }
-      }
-    }
-    if (rejects.length >= 1024) {
-      sink.rejects(rejects);
-      rejects = [];
-    }
-    if ((stats.read & 0xffff) === 0) sink.progress?.(stats.read, bytes);
+    stats.loaded++;
+    outbox.load(values);
   };
-  await readRecords(path, label, facts, onRecord, (n) => {
-    bytes += n;
+
+  // First pass: every record; rows that hold an undecided number wait.
+  const firstPass = (fields: string[], line: number, raw: string) => {
+    if (rows === null) {
+      const layout = matchHeader(spec, fields, label);
+      stats.extraColumns = layout.extra;
+      rows = rowNormalizer(spec, layout.indexes, layout.fieldCount);
+      return;
+    }
+    const record = ++stats.read;
+    const outcome = rows.normalize(fields, values);
+    if (outcome === null) {
+      takeKey();
+      if (pendingKeys > 0 && !keys.has(key) && pending.has(key)) waiting.push(record);
+      else keep(line, raw);
+    } else if (outcome === DEFER) {
+      waiting.push(record);
+      if (keyPositions.every((position) => (rows as RowNormalizer).keyKnown(position))) {
+        takeKey();
+        if (pending.add(key)) pendingKeys++;
+      }
+    } else reject(line, outcome, raw);
+    if ((record & 0xffff) === 0) sink.progress?.(record, bytes);
+  };
+  stats.recodedRecords = await readRecords(path, label, facts, firstPass, {
+    onBytes: (n) => {
+      bytes += n;
+    },
+    onBuffer: () => outbox.flushRejected(),
   });
-  if (normalize === null)
+  if (rows === null)
     throw new InputError(label, 1, "the file is empty (no header line)", "empty_file");
-  if (batch.count > 0) sink.batch(batch);
-  if (rejects.length > 0) sink.rejects(rejects);
+  const normalizer: RowNormalizer = rows;
+  normalizer.resolve();
+
+  if (waiting.length > 0) {
+    // Second pass: just the rows that waited, now that every convention is known.
+    let record = -1; // the header is record 0
+    let next = 0;
+    const secondPass = (fields: string[], line: number, raw: string) => {
+      record++;
+      if (next === waiting.length || record !== waiting.at(next)) return;
+      next++;
+      const outcome = normalizer.normalize(fields, values);
+      if (outcome === null) {
+        takeKey();
+        keep(line, raw);
+      } else if (outcome !== DEFER) reject(line, outcome, raw);
+    };
+    await readRecords(path, label, facts, secondPass, {
+      onBuffer: () => outbox.flushRejected(),
+      done: () => next === waiting.length,
+    });
+  }
+  outbox.flush();
   sink.progress?.(stats.read, bytes);
   return stats;
 }

@@ -2,15 +2,23 @@ import { parentPort, workerData } from "node:worker_threads";
 import { InputError } from "../../errors.js";
 import { tableSpec } from "../tables.js";
 import { DailySummary } from "./daily-summary.js";
-import { MAX_IN_FLIGHT, type ReaderMessage, type ReadJob } from "./protocol.js";
+import {
+  IN_FLIGHT_BYTES,
+  IN_FLIGHT_MESSAGES,
+  MAX_IN_FLIGHT,
+  MAX_IN_FLIGHT_BYTES,
+  type ReaderMessage,
+  type ReadJob,
+} from "./protocol.js";
 import { sniffFile } from "./sniff.js";
 import { readTable } from "./table-reader.js";
 
 /**
  * The reader thread: sniffs, parses and normalizes the input files one after the other
  * and streams the rows to the main thread, which only inserts. `inFlight` (shared memory)
- * counts batches sent but not yet inserted; the reader waits while it is at the maximum,
- * so memory stays bounded whatever the file size.
+ * counts the messages with rows — batches and rejected rows alike — sent but not yet
+ * handled, and their estimated bytes; the reader waits while either is at its maximum, so
+ * memory stays bounded whatever the file size and however many rows are rejected.
  */
 const port = parentPort;
 if (!port) throw new Error("worker.ts must run in a worker thread");
@@ -19,6 +27,22 @@ const inFlight = new Int32Array(shared);
 const send = (message: ReaderMessage, transfer: ArrayBuffer[] = []) =>
   port.postMessage(message, transfer);
 
+/** Waits for room in the in-flight bound, then counts a message of `bytes` in it. */
+function reserve(bytes: number): void {
+  for (;;) {
+    const messages = Atomics.load(inFlight, IN_FLIGHT_MESSAGES);
+    if (messages === 0) break;
+    if (
+      messages < MAX_IN_FLIGHT &&
+      Atomics.load(inFlight, IN_FLIGHT_BYTES) + bytes <= MAX_IN_FLIGHT_BYTES
+    )
+      break;
+    Atomics.wait(inFlight, IN_FLIGHT_MESSAGES, messages, 1000);
+  }
+  Atomics.add(inFlight, IN_FLIGHT_BYTES, bytes);
+  Atomics.add(inFlight, IN_FLIGHT_MESSAGES, 1);
+}
+
 async function main(): Promise<void> {
   const summary = new DailySummary();
   for (const job of jobs) {
@@ -26,17 +50,16 @@ async function main(): Promise<void> {
     const facts = await sniffFile(job.path, job.label);
     send({ type: "start", table: job.table, facts, startedAt: new Date().toISOString() });
     const stats = await readTable(job.path, job.label, spec, facts, {
-      batch(batch) {
-        while (Atomics.load(inFlight, 0) >= MAX_IN_FLIGHT)
-          Atomics.wait(inFlight, 0, MAX_IN_FLIGHT, 1000);
-        Atomics.add(inFlight, 0, 1);
+      batch(batch, bytes) {
+        reserve(bytes);
         const buffers = batch.columns.flatMap((c) =>
           c instanceof Float64Array ? [c.buffer as ArrayBuffer] : [],
         );
-        send({ type: "batch", table: job.table, batch }, buffers);
+        send({ type: "batch", table: job.table, batch, bytes }, buffers);
       },
-      rejects(rows) {
-        send({ type: "rejects", table: job.table, rows });
+      rejects(rows, bytes) {
+        reserve(bytes);
+        send({ type: "rejects", table: job.table, rows, bytes });
       },
       loaded(values) {
         summary.add(job.table, values);
