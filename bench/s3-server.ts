@@ -5,7 +5,7 @@
 import { subscribe } from "node:diagnostics_channel";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { startFauxqs } from "fauxqs";
+import { buildApp } from "fauxqs";
 
 const createdAt = new Map<string, number>();
 subscribe("http.server.request.start", (message) => {
@@ -25,16 +25,19 @@ subscribe("http.server.response.finish", (message) => {
   }
 });
 
-const server = await startFauxqs({ port: 0, logger: false });
+// On 127.0.0.1 only (`startFauxqs` listens on every interface, so the app is started here).
+const app = buildApp({ logger: false });
+const address = await app.listen({ port: 0, host: "127.0.0.1" });
 const client = new S3Client({
   region: "us-east-1",
-  endpoint: server.address,
+  endpoint: address,
   forcePathStyle: true,
   credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
 });
 await client.send(new CreateBucketCommand({ Bucket: "bench" }));
-process.stderr.write(`listening on ${server.address}\n`);
+client.destroy();
+process.stderr.write(`listening on ${address}\n`);
 process.once("SIGTERM", async () => {
-  await server.stop();
+  await app.close();
   process.exit(0);
 });

@@ -1,18 +1,22 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
-  existsSync,
+  mkdirSync,
+  readdirSync,
   readFileSync,
   statSync,
+  symlinkSync,
   truncateSync,
   utimesSync,
   writeFileSync,
 } from "node:fs";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import Sqlite from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runEtl } from "../src/etl/run.js";
 import { localDay } from "../src/time.js";
-import { lockPathFor } from "../src/upload/lock.js";
 import { type CliResult, ROOT, runCli, spawnCli } from "./helpers/cli.js";
 import { FaultProxy, type S3Fixture, startS3 } from "./helpers/s3.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -65,6 +69,33 @@ function spawnUpload(cwd: string, args: string[], env: Record<string, string>) {
     (done) => child.on("exit", (code, signal) => done({ code, signal, stderr })),
   );
   return { child, exited };
+}
+
+/** The run's exit, or `timedOut` if it had not ended after `capMs` (it is then killed). */
+async function finishes(
+  run: ReturnType<typeof spawnUpload>,
+  capMs = 30_000,
+): Promise<{ code: number | null; signal: string | null; stderr: string; timedOut: boolean }> {
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<null>((r) => (timer = setTimeout(() => r(null), capMs)));
+  const outcome = await Promise.race([run.exited, cap]);
+  clearTimeout(timer);
+  if (outcome) return { ...outcome, timedOut: false };
+  run.child.kill("SIGKILL");
+  return { ...(await run.exited), timedOut: true };
+}
+
+/** Waits until every lock in `lockDir` has not been refreshed for `staleMs` (its holder died). */
+async function locksGoStale(lockDir: string, staleMs: number): Promise<void> {
+  const fresh = () =>
+    readdirSync(lockDir).some((name) => {
+      try {
+        return Date.now() - statSync(join(lockDir, name)).mtimeMs <= staleMs;
+      } catch {
+        return false; // removed meanwhile
+      }
+    });
+  while (fresh()) await new Promise((r) => setTimeout(r, 100));
 }
 
 const everyCreatedUploadEnded = () =>
@@ -126,7 +157,13 @@ describe("npm run upload against a real S3-compatible server", () => {
     expect(noRegion.stderr).toContain("AWS_REGION is not set");
     const tiny = await upload(cwd, [file], { ...env, UPLOAD_PART_SIZE_MB: "1" });
     expect(tiny.code).toBe(2);
-    expect(tiny.stderr).toContain("UPLOAD_PART_SIZE_MB must be at least 5");
+    expect(tiny.stderr).toContain("UPLOAD_PART_SIZE_MB: must be at least 5, got 1");
+    const fractional = await upload(cwd, [file], { ...env, UPLOAD_CONCURRENCY: "1.5" });
+    expect(fractional.code).toBe(2);
+    expect(fractional.stderr).toContain("UPLOAD_CONCURRENCY: expected a whole number, got 1.5");
+    const noTimeout = await upload(cwd, [file], { ...env, UPLOAD_SOCKET_TIMEOUT_MS: "0" });
+    expect(noTimeout.code).toBe(2);
+    expect(noTimeout.stderr).toContain("UPLOAD_SOCKET_TIMEOUT_MS: must be at least 100, got 0");
     expect((await upload(cwd, [], env)).code).toBe(2);
   });
 
@@ -178,10 +215,8 @@ describe("npm run upload against a real S3-compatible server", () => {
     expect(right.code).toBe(5);
     expect(right.stderr).toContain("another run is uploading");
 
-    // Wait until the dead holder's lock has not been refreshed for the stale time.
-    const lock = lockPathFor(file, join(cwd, "locks"));
-    while (existsSync(lock) && Date.now() - statSync(lock).mtimeMs <= 2000)
-      await new Promise((r) => setTimeout(r, 100));
+    // Wait until the dead holder's locks have not been refreshed for the stale time.
+    await locksGoStale(join(cwd, "locks"), 2000);
     const after = await upload(cwd, [file], staleEnv);
     expect(after.code).toBe(0);
     expect((await s3.get(key)).equals(bytes)).toBe(true);
@@ -280,13 +315,26 @@ describe("npm run upload against a real S3-compatible server", () => {
     db.close();
   });
 
-  it("does not retry an authentication failure (403): exit 6 at once", async () => {
+  it("a 403 on the pre-check HeadObject (no s3:ListBucket: a missing key is 403 on real S3) is 'unknown': the upload proceeds", async () => {
+    const { cwd, file, bytes, env, key } = await setup(1024);
+    proxy.fail({ op: "HeadObject", fault: "403", times: 1 }); // the pre-check only
+    const run = await upload(cwd, [file], env);
+    expect(run.code).toBe(0);
+    expect(proxy.seen.filter((s) => s.op === "HeadObject").map((s) => s.status)).toEqual([
+      403,
+      200, // the pre-check, then the verification
+    ]);
+    expect(proxy.count("PutObject")).toBe(1);
+    expect((await s3.get(key)).equals(bytes)).toBe(true);
+  });
+
+  it("does not retry an authentication failure (403) of the upload itself: exit 6 at once", async () => {
     const { cwd, file, env } = await setup(1024);
-    proxy.fail({ op: "HeadObject", fault: "403", times: Number.POSITIVE_INFINITY });
+    proxy.fail({ op: "PutObject", fault: "403", times: Number.POSITIVE_INFINITY });
     const run = await upload(cwd, [file], env);
     expect(run.code).toBe(6);
-    expect(proxy.count("HeadObject")).toBe(1);
-    expect(proxy.count("PutObject")).toBe(0);
+    expect(run.stderr).toContain("not retried");
+    expect(proxy.count("PutObject")).toBe(1);
   });
 
   it("never writes credentials to its logs or output", async () => {
@@ -313,6 +361,291 @@ describe("npm run upload against a real S3-compatible server", () => {
     for (const text of [logs, ok.stderr, failed.stderr]) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain(keyId);
+    }
+  });
+
+  it("a file rewritten with the same size during a multipart upload: the upload is not completed (exit 4)", async () => {
+    const { cwd, file, env, key } = await setup(17 * MB);
+    const gate = proxy.hold("UploadPart");
+    const run = spawnUpload(cwd, [file], { ...env, UPLOAD_CONCURRENCY: "1" });
+    await gate.held; // hashed before; part 1 read and on its way; parts 2–4 are read after it
+    writeFileSync(file, randomBytes(17 * MB)); // same size, other bytes
+    gate.release();
+    const outcome = await finishes(run);
+    expect(outcome.code).toBe(4);
+    expect(outcome.stderr).toContain(
+      `${file}: the file changed while it was being uploaded (the bytes sent do not have the SHA-256 computed before)`,
+    );
+    expect(proxy.count("CompleteMultipartUpload")).toBe(0);
+    expect(proxy.created.size).toBe(1);
+    expect(everyCreatedUploadEnded()).toBe(true);
+    await expect(s3.get(key)).rejects.toMatchObject({ name: "NoSuchKey" });
+  });
+
+  it("a small file rewritten with the same size before its single PUT: nothing is stored (exit 4)", async () => {
+    const { cwd, file, env, key } = await setup(1024);
+    const gate = proxy.hold("HeadObject"); // the pre-check, answered after the hash
+    const run = spawnUpload(cwd, [file], env);
+    await gate.held;
+    await new Promise((r) => setTimeout(r, 500)); // let the hash finish (the run waits for the answer anyway)
+    writeFileSync(file, randomBytes(1024));
+    gate.release();
+    const outcome = await finishes(run);
+    // Either the rewrite landed before the stability check ended (exit 4, "still being
+    // written") or after the hash (exit 4, the bytes read do not match): never stored.
+    expect(outcome.code).toBe(4);
+    expect(proxy.count("PutObject")).toBe(0);
+    await expect(s3.get(key)).rejects.toMatchObject({ name: "NoSuchKey" });
+  });
+});
+
+describe("upload locks: one run per bucket and key, and per real file", () => {
+  it("two ventas.csv from different folders, to the same key: the second run exits 5", async () => {
+    const { cwd, env, key } = await setup(1024);
+    const name = key.split("/").pop() as string;
+    const [a, b] = ["a", "b"].map((folder) => {
+      mkdirSync(join(cwd, folder));
+      const path = join(cwd, folder, name);
+      writeFileSync(path, randomBytes(6 * MB));
+      return path;
+    }) as [string, string];
+    const gate = proxy.hold("CreateMultipartUpload"); // the first run waits here, holding its locks
+    const first = spawnUpload(cwd, [a], env);
+    await gate.held;
+    const second = spawnUpload(cwd, [b], env);
+    // Today's failure mode: the second run reaches S3 too. Wait for whichever comes first.
+    const reachedS3 = proxy.arrived("CreateMultipartUpload").then(() => "reached S3");
+    const outcome = await Promise.race([second.exited, reachedS3]);
+    gate.release();
+    expect(outcome).toMatchObject({ code: 5 });
+    expect((outcome as { stderr: string }).stderr).toContain(
+      `another run is uploading to s3://${s3.bucket}/${key}`,
+    );
+    expect((await first.exited).code).toBe(0);
+    if (outcome === "reached S3") await second.exited;
+  });
+
+  it("the same file through a symlink, to another key: the second run exits 5", async () => {
+    const { cwd, file, env } = await setup(6 * MB);
+    const link = join(cwd, "link.bin");
+    symlinkSync(file, link);
+    const gate = proxy.hold("CreateMultipartUpload");
+    const first = spawnUpload(cwd, [file, "--key", "one/x.bin"], env);
+    await gate.held;
+    const second = spawnUpload(cwd, [link, "--key", "two/x.bin"], env);
+    const reachedS3 = proxy.arrived("CreateMultipartUpload").then(() => "reached S3");
+    const outcome = await Promise.race([second.exited, reachedS3]);
+    gate.release();
+    expect(outcome).toMatchObject({ code: 5 });
+    expect((outcome as { stderr: string }).stderr).toContain(`another run is uploading ${link}`);
+    expect((await first.exited).code).toBe(0);
+    if (outcome === "reached S3") await second.exited;
+  });
+
+  it("another file to another key proceeds while a run holds its locks", async () => {
+    const { cwd, file, env } = await setup(6 * MB);
+    const other = join(cwd, "other.bin");
+    writeFileSync(other, randomBytes(1024)); // below the part size: a PUT, not held
+    const gate = proxy.hold("CreateMultipartUpload");
+    const first = spawnUpload(cwd, [file], env);
+    await gate.held;
+    const second = await upload(cwd, [other], env);
+    gate.release();
+    expect(second.code).toBe(0);
+    expect((await first.exited).code).toBe(0);
+  });
+});
+
+describe("a stalled S3: timeouts, the run's deadline, a bounded wait on abort", () => {
+  const failFast = { UPLOAD_REQUEST_ATTEMPTS: "1", UPLOAD_RETRIES: "1" };
+
+  it("a server that never answers a part: socket timeout, exit 6, nothing left behind, lock released", async () => {
+    const { cwd, file, bytes, env, key } = await setup(12 * MB);
+    proxy.fail({ op: "UploadPart", fault: "stall", times: Number.POSITIVE_INFINITY });
+    const run = spawnUpload(cwd, [file], {
+      ...env,
+      ...failFast,
+      UPLOAD_SOCKET_TIMEOUT_MS: "500",
+    });
+    const outcome = await finishes(run);
+    expect(outcome.timedOut).toBe(false);
+    expect(outcome.code).toBe(6);
+    expect(outcome.stderr).toMatch(/timed out after 500 ms of inactivity/);
+    expect(proxy.created.size).toBe(2); // the first attempt and one whole-run retry
+    expect([...proxy.created].every((id) => proxy.aborted.has(id))).toBe(true);
+    expect(proxy.completed.size).toBe(0);
+
+    proxy.clearFaults();
+    const next = await upload(cwd, [file], env); // the lock was released
+    expect(next.code).toBe(0);
+    expect((await s3.get(key)).equals(bytes)).toBe(true);
+  });
+
+  it("a server that sends its answer a byte at a time: request timeout, exit 6", async () => {
+    const { cwd, file, env } = await setup(12 * MB);
+    proxy.fail({ op: "UploadPart", fault: "drip", times: Number.POSITIVE_INFINITY });
+    const run = spawnUpload(cwd, [file], {
+      ...env,
+      ...failFast,
+      UPLOAD_SOCKET_TIMEOUT_MS: "5000", // never idle: the drip keeps the socket busy
+      UPLOAD_REQUEST_TIMEOUT_MS: "1000",
+    });
+    const outcome = await finishes(run);
+    expect(outcome.timedOut).toBe(false);
+    expect(outcome.code).toBe(6);
+    expect(outcome.stderr).toMatch(/exceeded the configured 1000 ms requestTimeout/);
+    expect([...proxy.created].every((id) => proxy.aborted.has(id))).toBe(true);
+    expect(proxy.completed.size).toBe(0);
+  });
+
+  it("the run's deadline: a stall under generous request timeouts ends at UPLOAD_DEADLINE_MS, exit 6, nothing left behind", async () => {
+    const { cwd, file, env } = await setup(12 * MB);
+    proxy.fail({ op: "UploadPart", fault: "stall", times: Number.POSITIVE_INFINITY });
+    const run = spawnUpload(cwd, [file], {
+      ...env,
+      UPLOAD_DEADLINE_MS: "3000",
+      UPLOAD_ABORT_WAIT_MS: "200",
+    });
+    const outcome = await finishes(run);
+    expect(outcome.timedOut).toBe(false);
+    expect(outcome.code).toBe(6);
+    expect(outcome.stderr).toContain("the run's deadline (UPLOAD_DEADLINE_MS = 3000 ms) passed");
+    expect(proxy.created.size).toBe(1);
+    expect(everyCreatedUploadEnded()).toBe(true);
+    expect(proxy.aborted.size).toBe(1);
+    expect(readdirSync(join(cwd, "locks"))).toEqual([]); // released
+  });
+
+  it("SIGTERM while a part is stalled: the run waits UPLOAD_ABORT_WAIT_MS at most, aborts the upload, exits 6", async () => {
+    const { cwd, file, env } = await setup(12 * MB);
+    proxy.fail({ op: "UploadPart", fault: "stall", times: Number.POSITIVE_INFINITY });
+    const stalled = proxy.arrived("UploadPart");
+    const run = spawnUpload(cwd, [file], { ...env, UPLOAD_ABORT_WAIT_MS: "300" });
+    await stalled;
+    run.child.kill("SIGTERM");
+    const outcome = await finishes(run);
+    expect(outcome.timedOut).toBe(false);
+    expect(outcome.code).toBe(6);
+    expect(proxy.created.size).toBe(1);
+    expect(proxy.aborted.size).toBe(1);
+    expect(readdirSync(join(cwd, "locks"))).toEqual([]);
+  });
+
+  it("a server that accepts no connection: connection timeout, exit 6", async () => {
+    const { cwd, file, env } = await setup(1024);
+    const blackhole = await startBlackhole();
+    try {
+      const run = spawnUpload(cwd, [file], {
+        ...env,
+        ...failFast,
+        S3_ENDPOINT: blackhole.url,
+        UPLOAD_CONNECT_TIMEOUT_MS: "500",
+      });
+      const outcome = await finishes(run);
+      expect(outcome.timedOut).toBe(false);
+      expect(outcome.code).toBe(6);
+      expect(outcome.stderr).toMatch(
+        /did not establish a connection .* within the configured timeout of 500 ms/,
+      );
+    } finally {
+      blackhole.stop();
+    }
+  });
+});
+
+/**
+ * A TCP port on 127.0.0.1 where connections hang in SYN_SENT: a listening process with a
+ * backlog of 1, stopped (SIGSTOP) so it accepts nothing, its queue filled by a few
+ * connections of ours; the kernel then drops further SYNs.
+ */
+async function startBlackhole(): Promise<{ url: string; stop(): void }> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      "-e",
+      "require('net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, function () { console.log(this.address().port) })",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const port = await new Promise<number>((resolve) =>
+    child.stdout?.once("data", (chunk) => resolve(Number(String(chunk).trim()))),
+  );
+  child.kill("SIGSTOP");
+  const fillers = Array.from({ length: 4 }, () => {
+    const socket = connect(port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    return socket;
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop() {
+      for (const socket of fillers) socket.destroy();
+      child.kill("SIGKILL");
+    },
+  };
+}
+
+/** Whether a TCP connection to host:port is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 3000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** Local addresses other than 127.0.0.1 that reach this machine: another loopback one, the interfaces'. */
+const otherAddresses = () => [
+  "127.0.0.2",
+  ...Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i && i.family === "IPv4" && !i.internal)
+    .map((i) => (i as { address: string }).address),
+];
+
+describe("test servers listen on 127.0.0.1 only", () => {
+  it("the tests' fauxqs and fault proxy", async () => {
+    proxy = new FaultProxy(s3.endpoint);
+    await proxy.start();
+    for (const url of [s3.endpoint, proxy.url]) {
+      const { hostname, port } = new URL(url);
+      expect(hostname).toBe("127.0.0.1");
+      expect(await accepts("127.0.0.1", Number(port))).toBe(true);
+      for (const address of otherAddresses())
+        expect(await accepts(address, Number(port)), `${url} on ${address}`).toBe(false);
+    }
+  });
+
+  it("bench/s3-server.ts", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/s3-server.ts"], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    try {
+      let stderr = "";
+      const endpoint = await new Promise<string>((resolve, reject) => {
+        child.stderr?.on("data", (chunk) => {
+          stderr += chunk;
+          const found = /listening on (\S+)/.exec(stderr)?.[1];
+          if (found) resolve(found);
+        });
+        child.once("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      });
+      const port = Number(new URL(endpoint).port);
+      expect(new URL(endpoint).hostname).toBe("127.0.0.1");
+      expect(await accepts("127.0.0.1", port)).toBe(true);
+      for (const address of otherAddresses())
+        expect(await accepts(address, port), address).toBe(false);
+    } finally {
+      child.kill("SIGTERM");
     }
   });
 });

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { statSync, truncateSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UploadError } from "../src/upload/errors.js";
 import { FileBody, type FileHash, sha256File } from "../src/upload/file.js";
-import { runUpload } from "../src/upload/run.js";
-import { type S3Fixture, startS3 } from "./helpers/s3.js";
+import { defaultDeadlineMs, runUpload, type UploadOptions } from "../src/upload/run.js";
+import { FaultProxy, type S3Fixture, startS3 } from "./helpers/s3.js";
 import { tempDir } from "./helpers/tmp.js";
 
 const MB = 1024 * 1024;
@@ -112,6 +112,54 @@ describe("FileBody: a file lib-storage slices like a byte array", () => {
     }
   });
 
+  it("hashes the bytes it returns, read in order once each: the SHA-256 of what was sent", () => {
+    const expected = createHash("sha256").update(bytes).digest("hex");
+    const body = new FileBody(fileOf(bytes), bytes.length, 2);
+    try {
+      expect(body.sha256OfBytesRead()).toBeNull(); // nothing read yet
+      body.subarray(0, MB);
+      body.subarray(MB, 2 * MB);
+      expect(body.sha256OfBytesRead()).toBeNull(); // not the whole file
+      body.subarray(2 * MB);
+      expect(body.sha256OfBytesRead()).toBe(expected);
+    } finally {
+      body.close();
+    }
+  });
+
+  it("the hash is of the bytes read, not of the file now: a rewrite after a part was read shows", () => {
+    const path = fileOf(bytes);
+    const body = new FileBody(path, bytes.length, 2);
+    try {
+      body.subarray(0, MB);
+      writeFileSync(path, randomBytes(bytes.length)); // same size, other bytes
+      body.subarray(MB);
+      const sent = body.sha256OfBytesRead();
+      expect(sent).toMatch(/^[0-9a-f]{64}$/);
+      expect(sent).not.toBe(createHash("sha256").update(bytes).digest("hex"));
+    } finally {
+      body.close();
+    }
+  });
+
+  it("bytes read out of order, or twice, cannot be vouched for: null", () => {
+    const outOfOrder = new FileBody(fileOf(bytes), bytes.length, 2);
+    const twice = new FileBody(fileOf(bytes), bytes.length, 2);
+    try {
+      outOfOrder.subarray(MB, 2 * MB);
+      outOfOrder.subarray(0, MB);
+      outOfOrder.subarray(2 * MB);
+      expect(outOfOrder.sha256OfBytesRead()).toBeNull();
+      twice.subarray(0, MB);
+      twice.subarray(0, MB);
+      twice.subarray(MB);
+      expect(twice.sha256OfBytesRead()).toBeNull();
+    } finally {
+      outOfOrder.close();
+      twice.close();
+    }
+  });
+
   it("refuses to read after close", () => {
     const body = new FileBody(fileOf(bytes), bytes.length, 2);
     body.close();
@@ -178,5 +226,126 @@ describe("runUpload with a hash started before the run (as the command's entry d
       code: "changing",
       message: `${path}: still being written (it changed while it was hashed)`,
     });
+  });
+});
+
+describe("runUpload as a library: settings, deadline, AbortSignal", () => {
+  let s3: S3Fixture;
+  let proxy: FaultProxy;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    s3 = await startS3();
+    Object.assign(process.env, s3.env);
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await s3.stop();
+  });
+
+  async function options(size: number, extra: Partial<UploadOptions> = {}) {
+    proxy = new FaultProxy(s3.endpoint);
+    await proxy.start();
+    const dir = tempDir();
+    const file = join(dir, "export.bin");
+    writeFileSync(file, randomBytes(size));
+    return {
+      file,
+      key: `lib/${Math.random().toString(36).slice(2)}.bin`,
+      dryRun: false,
+      snapshotDb: false,
+      bucket: s3.bucket,
+      prefix: "",
+      region: "us-east-1",
+      endpoint: proxy.url,
+      forcePathStyle: true,
+      partSizeMb: 5,
+      concurrency: 2,
+      lockDir: join(dir, "locks"),
+      lockStaleMs: 10_000,
+      stableMs: 0,
+      retries: 0,
+      retryBaseMs: 10,
+      requestAttempts: 1,
+      ...extra,
+    } satisfies UploadOptions;
+  }
+
+  /** `promise`'s rejection, or "still running" after `capMs` (a generous cap). */
+  async function rejection(promise: Promise<unknown>, capMs = 20_000): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise((r) => (timer = setTimeout(() => r("still running"), capMs)));
+    const outcome = await Promise.race([
+      promise.then(
+        () => "resolved",
+        (error: unknown) => error,
+      ),
+      cap,
+    ]);
+    clearTimeout(timer);
+    return outcome;
+  }
+
+  it("an abort while a part is stalled: rejects with exit 6, aborts the multipart upload, releases the locks", async () => {
+    const opts = await options(12 * MB, { abortWaitMs: 200 });
+    try {
+      proxy.fail({ op: "UploadPart", fault: "stall", times: Number.POSITIVE_INFINITY });
+      const stalled = proxy.arrived("UploadPart");
+      const controller = new AbortController();
+      const run = runUpload({ ...opts, signal: controller.signal });
+      await stalled;
+      controller.abort(new Error("stop requested"));
+      const error = await rejection(run);
+      expect(error).toBeInstanceOf(UploadError);
+      expect(error).toMatchObject({ exitCode: 6, code: "aborted" });
+      expect((error as Error).message).toContain("upload aborted (stop requested)");
+      expect(proxy.created.size).toBe(1);
+      expect([...proxy.created].every((id) => proxy.aborted.has(id))).toBe(true);
+      expect(proxy.completed.size).toBe(0);
+      expect(readdirSync(opts.lockDir)).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("an abort during the stability window ends the run at once (exit 6), nothing sent", async () => {
+    const opts = await options(1024, { stableMs: 600_000 });
+    try {
+      const controller = new AbortController();
+      const run = runUpload({ ...opts, signal: controller.signal });
+      setTimeout(() => controller.abort(new Error("stop requested")), 200);
+      const error = await rejection(run);
+      expect(error).toMatchObject({ exitCode: 6, code: "aborted" });
+      expect(proxy.count("PutObject") + proxy.count("CreateMultipartUpload")).toBe(0);
+      expect(readdirSync(opts.lockDir)).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("settings out of range are exit 2 naming the setting (the library checks them too)", async () => {
+    const opts = await options(1024);
+    try {
+      for (const [extra, message] of [
+        [{ concurrency: 0 }, "UPLOAD_CONCURRENCY must be at least 1, got 0"],
+        [{ socketTimeoutMs: 0 }, "UPLOAD_SOCKET_TIMEOUT_MS must be at least 100, got 0"],
+        [{ requestTimeoutMs: 1.5 }, "UPLOAD_REQUEST_TIMEOUT_MS must be a whole number, got 1.5"],
+        [{ deadlineMs: 10 }, "UPLOAD_DEADLINE_MS must be at least 1000, got 10"],
+        [{ partSizeMb: 4 }, "UPLOAD_PART_SIZE_MB must be at least 5, got 4"],
+      ] as const) {
+        await expect(runUpload({ ...opts, ...extra })).rejects.toMatchObject({
+          exitCode: 2,
+          message,
+        });
+      }
+      expect(proxy.seen).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("the default deadline: 15 minutes plus 2 s per MB, at most 20 hours", () => {
+    expect(defaultDeadlineMs(0)).toBe(15 * 60_000);
+    expect(defaultDeadlineMs(1024 * MB)).toBe(15 * 60_000 + 2048_000);
+    expect(defaultDeadlineMs(1024 * 1024 * MB)).toBe(20 * 3_600_000);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { EXIT, UploadError } from "./errors.js";
@@ -72,6 +73,10 @@ export function sha256File(path: string): Promise<FileHash> {
  * and garbage collection. Reads are synchronous (a few ms per part from the page cache)
  * because lib-storage expects the slice at once.
  *
+ * The bytes read are hashed as they are read (lib-storage slices the parts in order, once
+ * each), so the run can check that what it sent is what it hashed before: a file rewritten
+ * meanwhile with the same size would otherwise be stored under the old SHA-256.
+ *
  * Only `byteLength` and `subarray` are meaningful; the test suite uploads through it byte
  * for byte, so a lib-storage that used anything else would fail there.
  */
@@ -79,6 +84,11 @@ export class FileBody extends Uint8Array {
   private fd: number | null;
   private readonly size: number;
   private readonly spares: Buffer<ArrayBuffer>[] = [];
+  private readonly hash: Hash = createHash("sha256");
+  /** Bytes [0, hashedTo) were read, in order, and hashed. */
+  private hashedTo = 0;
+  /** False once a range was read out of order (or twice): the hash then proves nothing. */
+  private inOrder = true;
 
   /** `keep`: how many returned buffers to hold for reuse (the parts in flight at once). */
   constructor(
@@ -114,7 +124,22 @@ export class FileBody extends Uint8Array {
       }
       filled += read;
     }
+    if (from === this.hashedTo) {
+      this.hash.update(bytes);
+      this.hashedTo = to;
+    } else if (to > from) {
+      this.inOrder = false;
+    }
     return bytes;
+  }
+
+  /**
+   * SHA-256 of the bytes `subarray` returned, if they were the whole file, each byte read
+   * once and in order; else null (what was sent cannot be vouched for).
+   */
+  sha256OfBytesRead(): string | null {
+    if (!this.inOrder || this.hashedTo !== this.size) return null;
+    return this.hash.copy().digest("hex");
   }
 
   /** Takes back a buffer `subarray` returned, once nothing uses it any more. */

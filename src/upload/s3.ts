@@ -7,6 +7,7 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { EXIT, UploadError } from "./errors.js";
 import { FileBody } from "./file.js";
 
 export interface S3Settings {
@@ -16,11 +17,18 @@ export interface S3Settings {
   forcePathStyle: boolean;
   /** Attempts per request by the SDK (its own retries with backoff). */
   maxAttempts: number;
+  /** A connection not established within this fails the request (TimeoutError). */
+  connectTimeoutMs: number;
+  /** A request whose socket is idle (nothing sent or received) this long fails. */
+  socketTimeoutMs: number;
+  /** A request not answered (response head received) within this fails, body sending included. */
+  requestTimeoutMs: number;
 }
 
 /**
  * Remembers every multipart upload this client created, completed or aborted, and how
- * many requests are in flight: whatever happens, the run can abort what it started.
+ * many requests are in flight: whatever happens, the run can abort what it started. Every
+ * request the client sends can be cancelled through it (`cancelInFlight`).
  */
 export class MultipartTracker {
   readonly created = new Set<string>();
@@ -28,16 +36,42 @@ export class MultipartTracker {
   inFlight = 0;
   /** Called with the body of each part S3 accepted (its buffer may then be reused). */
   onPartUploaded: ((body: unknown) => void) | null = null;
+  /**
+   * Awaited before each request that makes an object visible (CompleteMultipartUpload,
+   * PutObject); if it throws, the request is not sent and fails with that error.
+   */
+  beforeCommit: (() => void | Promise<void>) | null = null;
   private idle: (() => void)[] = [];
+  private cancel = new AbortController();
 
   /** Uploads created and neither completed nor aborted. */
   open(): string[] {
     return [...this.created].filter((id) => !this.finished.has(id));
   }
 
-  /** Resolves when no request is in flight. */
-  settled(): Promise<void> {
-    return this.inFlight === 0 ? Promise.resolve() : new Promise((r) => this.idle.push(r));
+  /** The signal every request sent from now on carries (see `cancelInFlight`). */
+  get requestSignal(): AbortSignal {
+    return this.cancel.signal;
+  }
+
+  /** Ends every request in flight now (their sockets are destroyed); later ones are not affected. */
+  cancelInFlight(reason: Error): void {
+    const cancel = this.cancel;
+    this.cancel = new AbortController();
+    cancel.abort(reason);
+  }
+
+  /** Resolves true once no request is in flight, or false if some still are after `waitMs`. */
+  settled(waitMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (idle: boolean) => {
+        clearTimeout(timer);
+        resolve(idle);
+      };
+      const timer = Number.isFinite(waitMs) ? setTimeout(() => done(false), waitMs) : undefined;
+      this.idle.push(() => done(true));
+    });
   }
 
   started(): void {
@@ -50,7 +84,11 @@ export class MultipartTracker {
   }
 }
 
-/** An S3 client for the settings; credentials come from the SDK's default chain only. */
+/**
+ * An S3 client for the settings; credentials come from the SDK's default chain only.
+ * Every request carries the tracker's `requestSignal` (merged with its own abortSignal, if
+ * any), fails after the configured timeouts, and is counted while in flight.
+ */
 export function s3Client(settings: S3Settings, tracker: MultipartTracker): S3Client {
   const client = new S3Client({
     region: settings.region,
@@ -63,15 +101,41 @@ export function s3Client(settings: S3Settings, tracker: MultipartTracker): S3Cli
     requestChecksumCalculation: "WHEN_REQUIRED",
     // Our own keep-alive agents: with the SDK's default agents, every request that sends
     // `Expect: 100-continue` (each part) gets a new agent and a new TCP connection.
+    // Timeouts (what @smithy/node-http-handler 4.x enforces): `connectionTimeout` until the
+    // socket connects; `socketTimeout`, an idle timeout (no byte either way) once connected;
+    // `requestTimeout` from the request's start to the response head, which only logs a
+    // warning unless `throwOnRequestTimeout` is set. Each failure is a TimeoutError the SDK
+    // retries (UPLOAD_REQUEST_ATTEMPTS) and then the run treats as transient.
     requestHandler: {
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+      connectionTimeout: settings.connectTimeoutMs,
+      socketTimeout: settings.socketTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      throwOnRequestTimeout: true,
     },
   });
+  // lib-storage sends its requests without an abortSignal (its abort() only stops waiting
+  // for them): give every request the tracker's, so that a stalled one can be ended.
+  type Send = (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
+  const send = client.send.bind(client) as Send;
+  const cancellableSend: Send = (command, options) =>
+    send(command, {
+      ...options,
+      abortSignal: options?.abortSignal
+        ? AbortSignal.any([options.abortSignal, tracker.requestSignal])
+        : tracker.requestSignal,
+    });
+  client.send = cancellableSend as S3Client["send"];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       tracker.started();
       try {
+        if (
+          context.commandName === "CompleteMultipartUploadCommand" ||
+          context.commandName === "PutObjectCommand"
+        )
+          await tracker.beforeCommit?.();
         const result = await next(args);
         const output = result.output as { UploadId?: string };
         const input = args.input as { UploadId?: string; Body?: unknown };
@@ -105,9 +169,13 @@ export async function headObject(
   client: S3Client,
   bucket: string,
   key: string,
+  signal?: AbortSignal,
 ): Promise<StoredObject | null> {
   try {
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: key }),
+      signal ? { abortSignal: signal } : {},
+    );
     return { size: head.ContentLength ?? -1, sha256: head.Metadata?.sha256 };
   } catch (error) {
     if (
@@ -119,11 +187,19 @@ export async function headObject(
   }
 }
 
+/** A 403 (with HeadObject, whose answer has no body, the SDK names it only "Forbidden"). */
+export function isForbidden(error: unknown): boolean {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403;
+}
+
 export interface UploadRequest {
   bucket: string;
   key: string;
   file: string;
+  /** The file as the user named it, for messages (`file` may be a snapshot of it). */
+  name: string;
   size: number;
+  /** SHA-256 of the file computed before the upload: the bytes sent must have it. */
   sha256: string;
   partSize: number;
   concurrency: number;
@@ -133,7 +209,10 @@ export interface UploadRequest {
 /**
  * Uploads the file with lib-storage (multipart above the part size), reading each part
  * from disk when it is sent: at most `concurrency` parts of `partSize` bytes are in
- * memory. `signal` aborts it.
+ * memory. The bytes read for sending are hashed as they are read; before the upload is
+ * completed (CompleteMultipartUpload, or the single PutObject of a small file) their
+ * SHA-256 must be `request.sha256`, else nothing is completed and the run stops with exit 4
+ * (the file changed while it was uploaded). `signal` aborts it.
  */
 export async function uploadFile(
   client: S3Client,
@@ -143,6 +222,23 @@ export async function uploadFile(
 ): Promise<void> {
   const body = new FileBody(request.file, request.size, request.concurrency);
   tracker.onPartUploaded = (part) => body.recycle(part);
+  tracker.beforeCommit = () => {
+    const sent = body.sha256OfBytesRead();
+    if (sent === null) {
+      throw new UploadError(
+        EXIT.failed,
+        "verify",
+        `${request.name}: the bytes sent were not read once each, in order, so their SHA-256 is unknown; not completing the upload`,
+      );
+    }
+    if (sent !== request.sha256) {
+      throw new UploadError(
+        EXIT.notFresh,
+        "changing",
+        `${request.name}: the file changed while it was being uploaded (the bytes sent do not have the SHA-256 computed before); the upload was not completed`,
+      );
+    }
+  };
   const upload = new Upload({
     client,
     params: {
@@ -165,22 +261,28 @@ export async function uploadFile(
   } finally {
     signal.removeEventListener("abort", onAbort);
     tracker.onPartUploaded = null;
+    tracker.beforeCommit = null;
     body.close();
   }
 }
 
 /**
  * Aborts every multipart upload this run created and did not finish, once no request is
- * in flight (a part still arriving after the abort would otherwise be kept). Each abort is
- * tried a few times; returns the ids that could not be aborted.
+ * in flight (a part still arriving after the abort could otherwise be kept): requests still
+ * in flight after `waitMs` are cancelled first (a stalled one would otherwise be waited for
+ * forever). Each abort is tried a few times; returns the ids that could not be aborted.
  */
 export async function abortOpenUploads(
   client: S3Client,
   tracker: MultipartTracker,
   bucket: string,
   key: string,
+  waitMs: number,
 ): Promise<string[]> {
-  await tracker.settled();
+  if (!(await tracker.settled(waitMs))) {
+    tracker.cancelInFlight(new Error(`still in flight ${waitMs} ms after the upload stopped`));
+    await tracker.settled(1000); // cancelled requests end at once; bounded all the same
+  }
   const failed: string[] = [];
   for (const uploadId of tracker.open()) {
     let done = false;

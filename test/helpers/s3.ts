@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { startFauxqs } from "fauxqs";
+import { buildApp } from "fauxqs";
 
 /** The S3 operation of a request, from its method and query string. */
 export type S3Op =
@@ -26,7 +26,13 @@ function classify(method: string, url: URL): S3Op {
   return "Other";
 }
 
-export type Fault = "500" | "403" | "drop";
+/**
+ * `500`/`403`: answer with that status. `drop`: close the connection. `stall`: read the
+ * request and never answer, keeping the connection open (a stalled server or network).
+ * `drip`: read the request, then send a response head one byte every 100 ms, never
+ * finishing it (the connection is never idle, the response never arrives).
+ */
+export type Fault = "500" | "403" | "drop" | "stall" | "drip";
 
 export interface Rule {
   op: S3Op;
@@ -38,7 +44,7 @@ export interface Rule {
 
 export interface Seen {
   op: S3Op;
-  status: number | "dropped";
+  status: number | "dropped" | "stalled" | "dripping";
   uploadId?: string;
 }
 
@@ -54,6 +60,8 @@ export class FaultProxy {
   readonly aborted = new Set<string>();
   private rules: (Rule & { matched: number })[] = [];
   private holds: { op: S3Op; release: Promise<void>; onHeld: () => void }[] = [];
+  private waiters: { op: S3Op; arrived: () => void }[] = [];
+  private drips = new Set<NodeJS.Timeout>();
   private server: Server | null = null;
   url = "";
   /** TCP connections the client opened to the proxy. */
@@ -63,6 +71,11 @@ export class FaultProxy {
 
   fail(rule: Rule): void {
     this.rules.push({ ...rule, matched: 0 });
+  }
+
+  /** Forgets every fault rule: requests go through again. */
+  clearFaults(): void {
+    this.rules = [];
   }
 
   /** Holds every request of `op` until the returned function is called; `held` resolves when one is held. */
@@ -75,6 +88,11 @@ export class FaultProxy {
     return { held, release };
   }
 
+  /** Resolves when a request of `op` arrives at the proxy (before any hold or fault). */
+  arrived(op: S3Op): Promise<void> {
+    return new Promise((arrived) => this.waiters.push({ op, arrived }));
+  }
+
   count(op: S3Op): number {
     return this.seen.filter((s) => s.op === op).length;
   }
@@ -84,6 +102,8 @@ export class FaultProxy {
       const url = new URL(req.url ?? "/", "http://proxy");
       const op = classify(req.method ?? "GET", url);
       const uploadId = url.searchParams.get("uploadId") ?? undefined;
+      for (const waiter of this.waiters.filter((w) => w.op === op)) waiter.arrived();
+      this.waiters = this.waiters.filter((w) => w.op !== op);
       for (const hold of this.holds.filter((h) => h.op === op)) {
         hold.onHeld();
         await hold.release;
@@ -96,6 +116,24 @@ export class FaultProxy {
         if (rule.fault === "drop") {
           this.seen.push({ op, status: "dropped", uploadId });
           req.socket.destroy();
+          return;
+        }
+        if (rule.fault === "stall") {
+          this.seen.push({ op, status: "stalled", uploadId });
+          return; // the connection stays open until the client gives up or the proxy stops
+        }
+        if (rule.fault === "drip") {
+          this.seen.push({ op, status: "dripping", uploadId });
+          const socket = req.socket;
+          req.on("end", () => {
+            socket.write("HTTP/1.1 200 OK\r\nx-drip: ");
+            const drip = setInterval(() => socket.write("a"), 100);
+            this.drips.add(drip);
+            socket.once("close", () => {
+              clearInterval(drip);
+              this.drips.delete(drip);
+            });
+          });
           return;
         }
         const status = Number(rule.fault);
@@ -141,6 +179,7 @@ export class FaultProxy {
   }
 
   async stop(): Promise<void> {
+    for (const drip of this.drips) clearInterval(drip);
     this.server?.closeAllConnections();
     await new Promise((r) => this.server?.close(r));
   }
@@ -156,10 +195,13 @@ export interface S3Fixture {
   get(key: string): Promise<Buffer>;
 }
 
-/** A real S3-compatible server (fauxqs) on loopback with one bucket. */
+/**
+ * A real S3-compatible server (fauxqs) with one bucket, listening on 127.0.0.1 only
+ * (`startFauxqs` always listens on every interface, so the app is started here).
+ */
 export async function startS3(bucket = "empresa-test"): Promise<S3Fixture> {
-  const server = await startFauxqs({ port: 0, logger: false });
-  const endpoint = server.address;
+  const app = buildApp({ logger: false });
+  const endpoint = await app.listen({ port: 0, host: "127.0.0.1" });
   const client = new S3Client({
     region: "us-east-1",
     endpoint,
@@ -189,7 +231,7 @@ export async function startS3(bucket = "empresa-test"): Promise<S3Fixture> {
     },
     async stop() {
       client.destroy();
-      await server.stop();
+      await app.close();
     },
   };
 }
