@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 export const ROOT = resolve(import.meta.dirname, "../..");
 const TSX = pathToFileURL(resolve(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
-export type Command = "etl" | "validate" | "api" | "upload" | "generate" | "pipeline";
+export type Command = "etl" | "validate" | "api" | "upload" | "generate" | "pipeline" | "ui";
 
 export interface CliResult {
   code: number | null;

@@ -1,0 +1,88 @@
+import { Hono } from "hono";
+import type { Logger } from "../log.js";
+import type { Assets } from "./assets/index.js";
+import { ConsoleError, errorBody, errorResponse } from "./http/errors.js";
+import { requestGuard } from "./http/guard.js";
+import { consoleHeaders } from "./http/headers.js";
+import { onlyMethods } from "./http/routes.js";
+import type { SseOptions } from "./http/sse.js";
+import { registerComing } from "./pages/coming.js";
+import { registerOverview } from "./pages/overview.js";
+import { registerPipeline } from "./pages/pipeline.js";
+import type { PipelineSource } from "./pipeline/source.js";
+
+export interface ConsoleAppOptions {
+  assets: Assets;
+  pipeline: PipelineSource;
+  /** The sales database the overview reads (`DB_PATH`). */
+  dbPath: string;
+  /** Answer only requests addressed to a loopback name (set when listening on loopback). */
+  loopbackOnly?: boolean;
+  /** SSE heartbeats (default every 15 s) and the signal that ends every stream at shutdown. */
+  sse?: Partial<SseOptions>;
+  log?: Pick<Logger, "info" | "warn" | "error" | "debug">;
+}
+
+/**
+ * The console as a hono app: the pages (one module each), their JSON endpoints under
+ * `/api/…`, SSE under `/api/…/events`, the static assets. Serve it with `startConsole`,
+ * or drive it with `app.request()`.
+ *
+ * @example
+ * const app = createConsoleApp({ assets: await loadAssets(), pipeline, dbPath: "database/empresa.db" });
+ * const res = await app.request("/api/pipeline");
+ */
+export function createConsoleApp(options: ConsoleAppOptions): Hono {
+  const { assets, pipeline, dbPath, log } = options;
+  const sse: SseOptions = {
+    heartbeatMs: options.sse?.heartbeatMs ?? 15_000,
+    closing: options.sse?.closing ?? new AbortController().signal,
+    maxQueued: options.sse?.maxQueued,
+  };
+  const deps = { assets, pipeline, dbPath, sse, log };
+  const app = new Hono();
+
+  app.use(consoleHeaders());
+  app.use(requestGuard({ loopbackOnly: options.loopbackOnly ?? false }));
+
+  registerOverview(app, deps);
+  registerPipeline(app, deps);
+  registerComing(app, deps);
+
+  app.get("/assets/:name", (c) => {
+    const asset = assets.get(c.req.param("name"));
+    if (!asset) throw new ConsoleError(404, "not_found", "no such asset");
+    const immutable = /-[0-9a-f]{12}\./.test(c.req.param("name"));
+    c.header(
+      "Cache-Control",
+      immutable ? "public, max-age=31536000, immutable" : "public, max-age=3600",
+    );
+    return c.body(asset.body, 200, { "Content-Type": asset.type });
+  });
+  onlyMethods(app, "/assets/:name", ["GET"]);
+  app.get("/favicon.ico", (c) => c.redirect("/assets/favicon.svg", 301));
+
+  app.notFound((c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json(
+      errorBody("not_found", `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`),
+      404,
+    );
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof ConsoleError) {
+      if (error.status >= 500) log?.warn(`${c.req.method} ${c.req.path}: ${error.message}`);
+      return errorResponse(c, error);
+    }
+    log?.error(`unhandled error on ${c.req.method} ${c.req.path}: ${(error as Error).message}`, {
+      stack: (error as Error).stack,
+    });
+    return errorResponse(
+      c,
+      new ConsoleError(500, "internal_error", "the console could not answer this request"),
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,311 @@
+/**
+ * The console's one stylesheet (a module rather than a .css file so every build of the
+ * sources carries it). System fonts, calm colours; a step's state is a colour used the
+ * same way in the graph, the pills and the legend.
+ */
+export const CONSOLE_CSS = /* css */ `
+:root {
+  --bg: #f5f6f8;
+  --surface: #ffffff;
+  --border: #e2e5ea;
+  --border-strong: #cdd2da;
+  --text: #1c2430;
+  --muted: #5f6b7a;
+  --faint: #8a94a3;
+  --accent: #1d4ed8;
+  --accent-soft: #e8eefc;
+  --danger: #b42318;
+  --radius: 10px;
+  --shadow: 0 1px 2px rgba(16, 24, 40, 0.05);
+  --font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif;
+  --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
+
+  --pending-fill: #f2f4f7; --pending-line: #98a2b3; --pending-text: #475467;
+  --running-fill: #dbe8ff; --running-line: #2563eb; --running-text: #1e40af;
+  --done-fill: #dcf5e4; --done-line: #16a34a; --done-text: #166534;
+  --reused-fill: #d5f3ef; --reused-line: #0f9488; --reused-text: #115e59;
+  --failed-fill: #fde3e1; --failed-line: #d92d20; --failed-text: #9b1c13;
+  --skipped-fill: #fdf0d5; --skipped-line: #d08a06; --skipped-text: #8a5100;
+  --memory-fill: #ece9fe; --memory-line: #6d5bd0; --memory-text: #4433a0;
+  --absent-fill: #ffffff; --absent-line: #b4bcc8; --absent-text: #5f6b7a;
+}
+
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body {
+  margin: 0;
+  background: var(--bg);
+  color: var(--text);
+  font: 14px/1.5 var(--font);
+  -webkit-font-smoothing: antialiased;
+}
+a { color: var(--accent); text-decoration: none; }
+a:hover { text-decoration: underline; }
+code, .mono { font-family: var(--mono); font-size: 0.92em; }
+h1, h2, h3 { margin: 0; line-height: 1.25; }
+h1 { font-size: 22px; font-weight: 650; letter-spacing: -0.01em; }
+h2 { font-size: 15px; font-weight: 650; }
+p { margin: 0; }
+
+/* Top bar and navigation */
+.topbar { background: #111827; color: #e5e7eb; position: sticky; top: 0; z-index: 10; }
+.topbar-inner {
+  max-width: 1240px; margin: 0 auto; padding: 0 24px;
+  display: flex; align-items: center; gap: 28px; height: 52px;
+}
+.brand { color: #fff; font-weight: 650; display: flex; align-items: center; gap: 9px; white-space: nowrap; }
+.brand:hover { text-decoration: none; }
+.brand-mark {
+  width: 18px; height: 18px; border-radius: 5px;
+  background: linear-gradient(135deg, #60a5fa, #1d4ed8);
+  box-shadow: inset 0 0 0 1px rgba(255, 255, 255, 0.25);
+}
+.nav { display: flex; gap: 4px; overflow-x: auto; scrollbar-width: none; height: 100%; align-items: stretch; }
+.nav::-webkit-scrollbar { display: none; }
+.nav a {
+  color: #cbd2dc; padding: 0 12px; display: flex; align-items: center; white-space: nowrap;
+  border-bottom: 2px solid transparent; border-top: 2px solid transparent;
+}
+.nav a:hover { color: #fff; text-decoration: none; }
+.nav a[aria-current="page"] { color: #fff; border-bottom-color: #60a5fa; font-weight: 600; }
+
+/* Page */
+.page { max-width: 1240px; margin: 0 auto; padding: 24px 24px 48px; }
+.page-head { display: flex; align-items: flex-start; justify-content: space-between; gap: 16px; margin-bottom: 20px; flex-wrap: wrap; }
+.page-head .sub { color: var(--muted); margin-top: 4px; }
+.page-actions { display: flex; align-items: center; gap: 12px; }
+
+.card {
+  background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius);
+  box-shadow: var(--shadow); margin-bottom: 20px; min-width: 0;
+}
+.card-head {
+  display: flex; align-items: center; justify-content: space-between; gap: 12px;
+  padding: 14px 18px; border-bottom: 1px solid var(--border); flex-wrap: wrap;
+}
+.card-head .meta { color: var(--muted); font-size: 13px; }
+.card-body { padding: 16px 18px; }
+.card-body.flush { padding: 0; }
+.grid { display: grid; gap: 20px; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); }
+.grid > .card { margin-bottom: 0; }
+.grid + .grid, .grid + .card, .card + .grid { margin-top: 20px; }
+.cols { display: grid; gap: 20px; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); align-items: start; margin-bottom: 20px; }
+.cols > .card { margin-bottom: 0; }
+.stack > * + * { margin-top: 20px; }
+
+/* Buttons */
+.btn {
+  font: inherit; font-weight: 550; font-size: 13px; line-height: 1;
+  display: inline-flex; align-items: center; justify-content: center; gap: 6px;
+  height: 32px; padding: 0 14px; border-radius: 7px; cursor: pointer;
+  border: 1px solid var(--border-strong); background: var(--surface); color: var(--text);
+  white-space: nowrap; transition: background 0.12s, border-color 0.12s;
+}
+.btn:hover { background: #f3f5f8; }
+.btn:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+.btn:disabled { opacity: 0.55; cursor: default; }
+.btn-primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+.btn-primary:hover { background: #1e40af; }
+.btn-small { height: 28px; padding: 0 11px; font-size: 12.5px; }
+.btn-danger { color: var(--danger); }
+.btn-danger:hover { background: #fef3f2; border-color: #f4b4ad; }
+.btn-run { color: var(--accent); border-color: #c7d4f5; background: #f7f9ff; min-width: 64px; }
+.btn-run:hover { background: var(--accent-soft); border-color: #a9bdf0; }
+.btn-run::before { content: ""; width: 0; height: 0; border-style: solid; border-width: 4.5px 0 4.5px 7px; border-color: transparent transparent transparent currentColor; }
+.btn-run:disabled::before { display: none; }
+
+/* Connection indicator */
+.live { display: inline-flex; align-items: center; gap: 6px; color: var(--muted); font-size: 12.5px; white-space: nowrap; }
+.live::before { content: ""; width: 8px; height: 8px; border-radius: 50%; background: var(--faint); }
+.live[data-state="live"]::before { background: var(--done-line); box-shadow: 0 0 0 3px var(--done-fill); }
+.live[data-state="lost"]::before { background: var(--skipped-line); }
+
+/* State pills */
+.pill {
+  display: inline-flex; align-items: center; gap: 6px; padding: 2px 9px 2px 8px; border-radius: 999px;
+  font-size: 12px; font-weight: 600; white-space: nowrap; line-height: 18px;
+  background: var(--pending-fill); color: var(--pending-text);
+}
+.pill::before { content: ""; width: 7px; height: 7px; border-radius: 50%; background: var(--pending-line); }
+.pill.running { background: var(--running-fill); color: var(--running-text); }
+.pill.running::before { background: var(--running-line); animation: pulse 1.2s ease-in-out infinite; }
+.pill.done, .pill.ok { background: var(--done-fill); color: var(--done-text); }
+.pill.done::before, .pill.ok::before { background: var(--done-line); }
+.pill.reused { background: var(--reused-fill); color: var(--reused-text); }
+.pill.reused::before { background: var(--reused-line); }
+.pill.failed, .pill.critical { background: var(--failed-fill); color: var(--failed-text); }
+.pill.failed::before, .pill.critical::before { background: var(--failed-line); }
+.pill.skipped, .pill.warning, .pill.attention { background: var(--skipped-fill); color: var(--skipped-text); }
+.pill.skipped::before, .pill.warning::before, .pill.attention::before { background: var(--skipped-line); }
+@keyframes pulse { 50% { opacity: 0.35; } }
+
+.chip {
+  display: inline-block; font-family: var(--mono); font-size: 12px; line-height: 18px;
+  padding: 0 6px; border-radius: 5px; background: #f2f4f7; color: #344054; border: 1px solid #e4e7ec;
+  white-space: nowrap;
+}
+.chip.in-memory { background: var(--memory-fill); border-color: #d9d3fb; color: var(--memory-text); }
+.muted { color: var(--muted); }
+.faint { color: var(--faint); }
+.small { font-size: 12.5px; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.nowrap { white-space: nowrap; }
+.error-text { color: var(--failed-text); }
+
+/* Tables */
+.table-wrap { overflow-x: auto; }
+table { width: 100%; border-collapse: collapse; }
+th, td { text-align: left; padding: 10px 18px; border-bottom: 1px solid var(--border); vertical-align: top; }
+th { font-size: 12px; font-weight: 600; color: var(--muted); background: #fafbfc; white-space: nowrap; }
+tbody tr:last-child > td { border-bottom: 0; }
+td.actions { text-align: right; width: 1%; }
+
+/* Empty states */
+.empty { padding: 28px 18px; text-align: center; color: var(--muted); }
+.empty strong { display: block; color: var(--text); font-weight: 600; margin-bottom: 4px; }
+.empty code { background: #f2f4f7; padding: 1px 5px; border-radius: 4px; }
+
+/* Banners */
+.banner {
+  border-radius: var(--radius); padding: 12px 16px; margin-bottom: 20px;
+  background: var(--failed-fill); color: var(--failed-text); border: 1px solid #f7c1bb;
+}
+.banner strong { display: block; margin-bottom: 2px; }
+.banner[hidden] { display: none; }
+.banner .problems { margin: 6px 0 0; padding-left: 18px; font-family: var(--mono); font-size: 12.5px; overflow-wrap: anywhere; }
+
+/* Steps list */
+.steps { list-style: none; margin: 0; padding: 0; }
+.step {
+  display: grid; grid-template-columns: minmax(0, 1fr) auto auto; gap: 6px 16px; align-items: center;
+  padding: 12px 18px; border-bottom: 1px solid var(--border);
+}
+.step:last-child { border-bottom: 0; }
+.step-name { font-weight: 600; font-family: var(--mono); font-size: 13px; }
+.step-desc { color: var(--muted); font-size: 13px; margin-top: 1px; }
+.step-io { grid-column: 1 / -1; display: flex; flex-wrap: wrap; gap: 4px 6px; align-items: center; font-size: 12px; color: var(--faint); }
+.step-io .arrow { margin: 0 2px; }
+.step-state { display: flex; flex-direction: column; align-items: flex-end; gap: 2px; min-width: 92px; }
+.step-state .small { color: var(--muted); font-variant-numeric: tabular-nums; }
+.step-error { grid-column: 1 / -1; color: var(--failed-text); font-size: 12.5px; background: #fff6f5; border: 1px solid #fbd5d0; border-radius: 6px; padding: 6px 10px; overflow-wrap: anywhere; }
+.progress { display: block; height: 4px; width: 92px; }
+.progress .track { fill: var(--running-fill); }
+.progress .fill { fill: var(--running-line); }
+
+/* Graph */
+.graph-wrap { overflow: auto; padding: 18px; display: flex; }
+.graph-wrap svg { margin: 0 auto; flex: none; display: block; }
+.graph-node rect { stroke-width: 1.5; }
+.graph-node text { font: 600 12.5px var(--mono); dominant-baseline: middle; text-anchor: middle; }
+.graph-node .kind { font: 500 10px var(--font); letter-spacing: 0.04em; text-transform: uppercase; }
+.graph-node.step rect { fill: var(--pending-fill); stroke: var(--pending-line); }
+.graph-node.step text { fill: var(--pending-text); }
+.graph-node.step.running rect { fill: var(--running-fill); stroke: var(--running-line); }
+.graph-node.step.running text { fill: var(--running-text); }
+.graph-node.step.done rect { fill: var(--done-fill); stroke: var(--done-line); }
+.graph-node.step.done text { fill: var(--done-text); }
+.graph-node.step.reused rect { fill: var(--reused-fill); stroke: var(--reused-line); }
+.graph-node.step.reused text { fill: var(--reused-text); }
+.graph-node.step.failed rect { fill: var(--failed-fill); stroke: var(--failed-line); }
+.graph-node.step.failed text { fill: var(--failed-text); }
+.graph-node.step.skipped rect { fill: var(--skipped-fill); stroke: var(--skipped-line); }
+.graph-node.step.skipped text { fill: var(--skipped-text); }
+.graph-node.step.running rect { animation: pulse 1.2s ease-in-out infinite; }
+.graph-node.dataset rect { fill: var(--absent-fill); stroke: var(--absent-line); stroke-dasharray: 4 3; }
+.graph-node.dataset text { fill: var(--absent-text); }
+.graph-node.dataset.in-memory rect { fill: var(--memory-fill); stroke: var(--memory-line); stroke-dasharray: none; }
+.graph-node.dataset.in-memory text { fill: var(--memory-text); }
+.graph-edge { fill: none; stroke: #a3acb9; stroke-width: 1.4; }
+.graph-arrow { fill: #a3acb9; }
+
+.legend { display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 12px; color: var(--muted); }
+.legend span { display: inline-flex; align-items: center; gap: 6px; }
+.swatch { width: 14px; height: 10px; border-radius: 3px; border: 1.5px solid; }
+.swatch.pending { background: var(--pending-fill); border-color: var(--pending-line); }
+.swatch.running { background: var(--running-fill); border-color: var(--running-line); }
+.swatch.done { background: var(--done-fill); border-color: var(--done-line); }
+.swatch.reused { background: var(--reused-fill); border-color: var(--reused-line); }
+.swatch.failed { background: var(--failed-fill); border-color: var(--failed-line); }
+.swatch.skipped { background: var(--skipped-fill); border-color: var(--skipped-line); }
+.swatch.in-memory { background: var(--memory-fill); border-color: var(--memory-line); }
+.swatch.absent { background: var(--absent-fill); border-color: var(--absent-line); border-style: dashed; }
+
+/* Datasets and previews */
+details.preview > summary { cursor: pointer; color: var(--accent); font-size: 12.5px; white-space: nowrap; list-style: none; }
+details.preview > summary::-webkit-details-marker { display: none; }
+details.preview > summary::before { content: "▸ "; }
+details.preview[open] > summary::before { content: "▾ "; }
+tr.preview-row > td { background: #fafbfc; padding-top: 0; }
+.preview-table { margin-top: 4px; border: 1px solid var(--border); border-radius: 6px; overflow: auto; max-height: 280px; background: #fff; }
+.preview-table table { font-size: 12px; }
+.preview-table th, .preview-table td { padding: 5px 10px; font-family: var(--mono); white-space: nowrap; }
+.preview-table th { position: sticky; top: 0; }
+.preview-value { font-family: var(--mono); font-size: 12px; white-space: pre-wrap; margin: 4px 0 0; padding: 8px 10px; background: #fff; border: 1px solid var(--border); border-radius: 6px; max-height: 220px; overflow: auto; }
+
+/* Runs */
+.runs { list-style: none; margin: 0; padding: 0; }
+.run { padding: 11px 18px; border-bottom: 1px solid var(--border); display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 2px 12px; }
+.run:last-child { border-bottom: 0; }
+.run-targets { font-family: var(--mono); font-size: 13px; font-weight: 600; overflow-wrap: anywhere; }
+.run-meta { color: var(--muted); font-size: 12.5px; grid-column: 1 / -1; }
+.run-error { color: var(--failed-text); font-size: 12.5px; grid-column: 1 / -1; overflow-wrap: anywhere; }
+
+/* Overview */
+.stat-list { list-style: none; margin: 0; padding: 0; }
+.stat-list li { display: grid; grid-template-columns: 110px minmax(0, 1fr) auto; gap: 12px; align-items: center; padding: 7px 0; }
+.stat-list li + li { border-top: 1px dashed var(--border); }
+.bar { display: block; width: 100%; height: 6px; }
+.bar .track { fill: #eef0f3; }
+.bar .fill { fill: var(--done-line); }
+.bar.low .fill { fill: var(--skipped-line); }
+.kv { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 4px 16px; font-size: 13px; margin-top: 12px; }
+.kv dt { color: var(--muted); }
+.kv dd { margin: 0; overflow-wrap: anywhere; }
+.big-status { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
+.placeholder { color: var(--muted); }
+.placeholder .soon { display: inline-block; font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.05em; color: var(--faint); border: 1px solid var(--border); border-radius: 999px; padding: 0 8px; }
+
+/* Not-built pages */
+.coming { max-width: 560px; margin: 56px auto; text-align: center; }
+.coming h1 { margin-bottom: 10px; }
+.coming p { color: var(--muted); margin-bottom: 8px; }
+.coming .soon { display: inline-block; margin-bottom: 14px; font-size: 12px; font-weight: 600; color: var(--muted); background: #eef0f3; border-radius: 999px; padding: 2px 10px; }
+
+/* Toast */
+.toast {
+  position: fixed; right: 20px; bottom: 20px; max-width: min(420px, calc(100vw - 40px)); z-index: 20;
+  background: #1f2937; color: #fff; padding: 10px 14px; border-radius: 8px; font-size: 13px;
+  box-shadow: 0 6px 20px rgba(16, 24, 40, 0.2);
+}
+.toast.error { background: #9b1c13; }
+.toast[hidden] { display: none; }
+
+/* Narrow screens */
+@media (max-width: 900px) {
+  .cols { grid-template-columns: minmax(0, 1fr); }
+}
+@media (max-width: 640px) {
+  .topbar-inner { padding: 0 14px; gap: 14px; }
+  .brand { font-size: 0; gap: 0; }
+  .nav a { padding: 0 9px; }
+  .page { padding: 16px 12px 40px; }
+  h1 { font-size: 20px; }
+  .card-head { padding: 12px 14px; }
+  .card-body { padding: 14px; }
+  th, td { padding: 9px 12px; }
+  .step { padding: 12px 14px; grid-template-columns: minmax(0, 1fr) auto; }
+  .step-state { grid-column: 1; grid-row: 3; flex-direction: row; align-items: center; gap: 8px; min-width: 0; }
+  .step .actions { grid-column: 2; grid-row: 1; }
+  .run { padding: 10px 14px; }
+  .graph-wrap { padding: 12px; }
+  .grid { grid-template-columns: minmax(0, 1fr); }
+  .stat-list li { grid-template-columns: 84px minmax(0, 1fr) auto; }
+  .hide-narrow { display: none; }
+}
+@media (max-width: 480px) {
+  .brand { display: none; }
+  .topbar-inner { padding: 0 8px; }
+  .nav { flex: 1; justify-content: space-between; gap: 0; }
+  .nav a { padding: 0 6px; font-size: 13.5px; }
+}
+`;

@@ -1,0 +1,4 @@
+import { runCli } from "../cli/command.js";
+import { uiCommand } from "./command.js";
+
+await runCli(uiCommand);

@@ -1,0 +1,57 @@
+import { defineCommand } from "../cli/command.js";
+import { InterruptedError } from "../errors.js";
+import { UI_OPTIONS } from "./options.js";
+import { startConsole } from "./server.js";
+
+/** How a run of the console ended. */
+export interface UiRunResult {
+  port: number;
+  /** What stopped it: the signal's name (`SIGTERM`, `SIGINT`) or `abort`. */
+  stoppedBy: string;
+}
+
+/** Resolves when `signal` is aborted (at once if it already is). */
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true }),
+  );
+}
+
+/**
+ * `npm run ui` as a library value: serves the console until its signal is aborted
+ * (SIGTERM or SIGINT through the CLI edge), then stops accepting, ends the live streams,
+ * lets requests and pipeline runs in flight finish (up to `shutdownMs`) and returns: exit 0.
+ */
+export const uiCommand = defineCommand({
+  name: "ui",
+  summary:
+    "The web console: the overview, the pipeline (live states, graph, Run, Clear memory,\n" +
+    "datasets, runs) and the sections still to come, on http://127.0.0.1:8501 by default.\n" +
+    "SIGTERM or SIGINT: stop accepting, finish what is in flight, exit 0.",
+  options: UI_OPTIONS,
+  logFile: "ui",
+  async run({ config }, { log, signal }): Promise<UiRunResult> {
+    const ui = await startConsole({
+      port: config.port,
+      host: config.host,
+      stepsDir: config.stepsDir,
+      controlDb: config.controlDb,
+      dbPath: config.dbPath,
+      concurrency: config.concurrency,
+      stepTimeoutMs: config.stepTimeoutMs ?? null,
+      shutdownMs: config.shutdownMs,
+      log,
+    });
+    log.info(`listening on ${ui.url} (steps ${config.stepsDir}, control ${config.controlDb})`, {
+      port: ui.port,
+    });
+    await aborted(signal);
+    const reason: unknown = signal.reason;
+    const stoppedBy = reason instanceof InterruptedError ? reason.signal : "abort";
+    log.info(`${stoppedBy}: finishing requests and runs in flight (up to ${config.shutdownMs} ms)`);
+    await ui.close();
+    log.info("stopped");
+    return { port: ui.port, stoppedBy };
+  },
+});

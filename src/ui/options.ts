@@ -1,0 +1,54 @@
+import type { CommandConfig } from "../cli/command.js";
+import { dbPathOption } from "../cli/options.js";
+import type { OptionSpecs } from "../config.js";
+import { PIPELINE_OPTIONS } from "../pipeline/command.js";
+
+/**
+ * The options of `npm run ui`: flags, environment variables, defaults. The pipeline's
+ * settings (`STEPS_DIR`, `CONTROL_DB`, `PIPELINE_CONCURRENCY`, `STEP_TIMEOUT_MS`) are the
+ * pipeline command's own specs; the log settings are every command's (`LOG_OPTIONS`),
+ * added by the CLI edge.
+ */
+export const UI_OPTIONS = {
+  port: {
+    type: "number",
+    flag: "port",
+    env: "UI_PORT",
+    default: 8501,
+    min: 0,
+    max: 65535,
+    integer: true,
+    arg: "N",
+    help: "Port to listen on (0: any free port)",
+  },
+  host: {
+    type: "string",
+    flag: "host",
+    env: "UI_HOST",
+    default: "127.0.0.1",
+    arg: "ADDR",
+    help: "Address to listen on (loopback by default; 0.0.0.0 exposes the console's buttons to the network)",
+  },
+  stepsDir: {
+    ...PIPELINE_OPTIONS.stepsDir,
+    help: "Folder of the pipeline's step files (a new file appears without a restart)",
+  },
+  controlDb: PIPELINE_OPTIONS.controlDb,
+  concurrency: PIPELINE_OPTIONS.concurrency,
+  stepTimeoutMs: PIPELINE_OPTIONS.stepTimeoutMs,
+  dbPath: dbPathOption(
+    "Sales database: the overview shows its last ETL run and validation; steps get it as DB_PATH",
+  ),
+  shutdownMs: {
+    type: "number",
+    env: "SHUTDOWN_TIMEOUT_MS",
+    default: 10000,
+    min: 0,
+    max: 3_600_000,
+    integer: true,
+    help: "How long requests and pipeline runs in flight may go on after SIGTERM/SIGINT, in ms",
+  },
+} as const satisfies OptionSpecs;
+
+/** The resolved options of `npm run ui`, the log settings included. */
+export type UiConfig = CommandConfig<typeof UI_OPTIONS>;

@@ -1,0 +1,102 @@
+import type { Server } from "node:http";
+import { listen, shutdown } from "../api/server.js";
+import { createLogger, type Logger } from "../log.js";
+import { createConsoleApp } from "./app.js";
+import { loadAssets } from "./assets/index.js";
+import { isLoopback } from "./http/guard.js";
+import { createPipelineSource, type PipelineSourceOptions } from "./pipeline/adapter.js";
+
+export interface ConsoleOptions {
+  /** Default 8501; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1 (loopback: only this machine reaches the console). */
+  host?: string;
+  /** The pipeline's step folder (default `steps`), watched for new and changed files. */
+  stepsDir?: string;
+  /** The control database (default `database/control.db`). */
+  controlDb?: string;
+  /** The sales database the overview reads and the steps get as `DB_PATH` (default `database/empresa.db`). */
+  dbPath?: string;
+  /** Steps running at once across runs (`PIPELINE_CONCURRENCY`, default 4). */
+  concurrency?: number;
+  /** Timeout of a step without its own (`STEP_TIMEOUT_MS`); none by default. */
+  stepTimeoutMs?: number | null;
+  /** How long requests and pipeline runs in flight may go on at `close()` (default 10 s). */
+  shutdownMs?: number;
+  /** SSE heartbeat period (default 15 s). */
+  heartbeatMs?: number;
+  /** Default: a logger writing `logs/ui.log` and stderr. */
+  log?: Logger;
+  /** The pipeline to show (`npm run pipeline -- --ui` passes its own); default: one over `stepsDir`. */
+  pipeline?: PipelineSourceOptions["pipeline"];
+}
+
+export interface RunningConsole {
+  port: number;
+  /** `http://host:port` (a wildcard host shown as 127.0.0.1). */
+  url: string;
+  /**
+   * Graceful shutdown: stops accepting connections, ends the live streams, lets requests
+   * and pipeline runs in flight finish (up to `shutdownMs`; runs still going are then
+   * cancelled), closes the control database. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the console: builds its client scripts, opens the pipeline over the steps folder
+ * and the control database, and listens. Used by `npm run ui` and `npm run pipeline -- --ui`.
+ *
+ * @example
+ * const ui = await startConsole({ port: 0, stepsDir: "steps" });
+ * console.log(`open ${ui.url}/pipeline`);
+ * process.once("SIGTERM", () => void ui.close());
+ */
+export async function startConsole(options: ConsoleOptions = {}): Promise<RunningConsole> {
+  const host = options.host ?? "127.0.0.1";
+  const shutdownMs = options.shutdownMs ?? 10_000;
+  const log = options.log ?? createLogger("ui");
+  const dbPath = options.dbPath ?? "database/empresa.db";
+  const assets = await loadAssets();
+  const pipeline = await createPipelineSource({
+    stepsDir: options.stepsDir ?? "steps",
+    controlDb: options.controlDb ?? "database/control.db",
+    dbPath,
+    concurrency: options.concurrency,
+    stepTimeoutMs: options.stepTimeoutMs,
+    log,
+    pipeline: options.pipeline,
+  });
+  const closing = new AbortController();
+  const app = createConsoleApp({
+    assets,
+    pipeline,
+    dbPath,
+    loopbackOnly: isLoopback(host),
+    sse: { heartbeatMs: options.heartbeatMs ?? 15_000, closing: closing.signal },
+    log,
+  });
+  let server: Server;
+  let port: number;
+  try {
+    ({ server, port } = await listen(app, options.port ?? 8501, host));
+  } catch (error) {
+    await pipeline.close(0);
+    throw error;
+  }
+  const shown =
+    host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  let closed: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://${shown}:${port}`,
+    close() {
+      closed ??= (async () => {
+        const stopped = shutdown(server, shutdownMs, log, () => undefined);
+        closing.abort(); // live streams end, so their connections can close
+        await Promise.all([stopped, pipeline.close(shutdownMs)]);
+      })();
+      return closed;
+    },
+  };
+}
