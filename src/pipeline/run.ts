@@ -64,9 +64,9 @@ class StepTimeout extends Error {
 const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(", ");
 
 function kindOf(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : typeof value;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 /** Why a step's result is not exactly its declared datasets, or null when it is. */
