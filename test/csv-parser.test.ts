@@ -71,6 +71,36 @@ describe("CsvParser", () => {
     }
   });
 
+  it("skips records exactly: the records after a skip are those of a full parse", () => {
+    const rng = new Rng("csv-skip");
+    const pieces = ["a", "1", " ", "é", '"', ",", "\n", "\r\n", "\n\n", "  \n", "x y"];
+    for (let round = 0; round < 300; round++) {
+      let text = "";
+      for (let k = rng.int(0, 60); k > 0; k--) text += rng.pick(pieces);
+      let all: Parsed[];
+      try {
+        all = parseAll(text);
+      } catch {
+        continue; // an unclosed quote
+      }
+      // Keep a random subset, skipping the records in between.
+      const wanted = all.map((_, i) => i).filter(() => rng.chance(0.3));
+      const out: Parsed[] = [];
+      let seen = -1;
+      const parser = new CsvParser(",", (fields, line, raw) => {
+        out.push({ fields, line, raw });
+        seen = wanted[out.length - 1] as number;
+        const next = wanted[out.length];
+        parser.skip(next === undefined ? Number.POSITIVE_INFINITY : next - seen - 1);
+      });
+      parser.skip(wanted.length ? (wanted[0] as number) : Number.POSITIVE_INFINITY);
+      const size = rng.int(1, 20);
+      for (let i = 0; i < text.length; i += size) parser.push(text.slice(i, i + size));
+      parser.end();
+      expect(out).toEqual(wanted.map((i) => all[i]));
+    }
+  });
+
   it("agrees with csv-parse, record for record, on random messy CSV", () => {
     const rng = new Rng("csv-fuzz");
     const pieces = ["a", "b", "1", " ", "é", '"', ",", "\n", "\r\n", "x y", "€"];

@@ -16,6 +16,8 @@ export interface ReadHooks {
   onBuffer?(): void;
   /** Checked after each read buffer: true stops reading there. */
   done?(): boolean;
+  /** Gets the parser before the first record (to `skip` records). */
+  parser?(parser: CsvParser): void;
 }
 
 /** Turns read buffers into text: UTF-8, Windows-1252, or latin1 for record-by-record decoding. */
@@ -42,6 +44,7 @@ export async function readRecords(
   const decode = bufferDecoder(facts);
   const recoder = facts.recode ? new RecordRecoder() : null;
   const parser = new CsvParser(facts.delimiter, recoder ? recoder.wrap(onRecord) : onRecord);
+  hooks.parser?.(parser);
   try {
     let first = true;
     for await (const piece of createReadStream(path, { highWaterMark: 1 << 20 })) {

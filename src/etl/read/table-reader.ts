@@ -8,6 +8,7 @@ import {
   type Value,
 } from "../normalize/row.js";
 import type { TableSpec } from "../tables.js";
+import type { CsvParser } from "./csv-parser.js";
 import { matchHeader } from "./header.js";
 import { KeySet } from "./key-set.js";
 import { Outbox, type RowSink } from "./outbox.js";
@@ -16,6 +17,9 @@ import { readRecords } from "./records.js";
 import type { FileFacts } from "./sniff.js";
 
 export type { Batch, BatchColumn, RejectedRow } from "./outbox.js";
+
+/** More records than any file holds, kept a small integer (an Infinity would deopt the parser). */
+const ALL_RECORDS = 2 ** 30 - 1;
 
 export interface ReadStats {
   read: number;
@@ -125,20 +129,34 @@ export async function readTable(
   normalizer.resolve();
 
   if (waiting.length > 0) {
-    // Second pass: just the rows that waited, now that every convention is known.
-    let record = -1; // the header is record 0
+    // Second pass: just the rows that waited, now that every convention is known; the
+    // parser passes over the others without building their fields.
+    let parser: CsvParser | null = null;
+    let record = -1; // the number of the last record seen (the header is 0)
     let next = 0;
+    /** Passes over the records before the next one that waited (or all, after the last). */
+    const skipToNext = () => {
+      const target = next < waiting.length ? waiting.at(next) : ALL_RECORDS;
+      (parser as CsvParser).skip(target - record - 1);
+      record = target - 1;
+    };
     const secondPass = (fields: string[], line: number, raw: string) => {
-      record++;
-      if (next === waiting.length || record !== waiting.at(next)) return;
+      if (++record === 0 || record !== waiting.at(next)) {
+        skipToNext();
+        return;
+      }
       next++;
       const outcome = normalizer.normalize(fields, values);
       if (outcome === null) {
         takeKey();
         keep(line, raw);
       } else if (outcome !== DEFER) reject(line, outcome, raw);
+      skipToNext();
     };
     await readRecords(path, label, facts, secondPass, {
+      parser: (p) => {
+        parser = p;
+      },
       onBuffer: () => outbox.flushRejected(),
       done: () => next === waiting.length,
     });
