@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
@@ -5,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runEtl } from "../src/etl/run.js";
-import { type CliResult, ROOT, runCli } from "./helpers/cli.js";
+import { type CliResult, ROOT, runCli, spawnCli } from "./helpers/cli.js";
 import { query } from "./helpers/db.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -343,5 +344,80 @@ describe("npm run pipeline -- clear", () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+/** Resolves with the stderr seen so far once it matches `pattern`. */
+function stderrMatches(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, fail) => {
+    let seen = "";
+    const onData = (chunk: Buffer) => {
+      seen += chunk;
+      if (pattern.test(seen)) {
+        child.stderr?.off("data", onData);
+        resolve(seen);
+      }
+    };
+    child.stderr?.on("data", onData);
+    child.on("close", () => fail(new Error(`ended before ${pattern}: ${seen}`)));
+  });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+
+describe("npm run pipeline: signals and the console", () => {
+  it("SIGTERM during a run cancels the step under way, records the run as cancelled: exit 143", async () => {
+    const root = tempDir();
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "lento.mjs"),
+      'export default { consumes: [], produces: ["x"], run: () => new Promise(() => {}) };\n',
+    );
+    writeFileSync(
+      join(dir, "despues.mjs"),
+      'export default { consumes: ["x"], produces: ["y"], run: ({ x }) => ({ y: x }) };\n',
+    );
+    const child = spawnCli("pipeline", ["run", "despues", "--log-level", "debug"], {
+      cwd: root,
+      env: { STEPS_DIR: dir },
+    });
+    const code = exited(child);
+    await stderrMatches(child, /lento running/);
+    child.kill("SIGTERM");
+    expect(await code).toBe(143);
+    const control = join(root, "database", "control.db");
+    expect(query(control, "SELECT status, error FROM pipeline_runs")).toEqual([
+      { status: "cancelled", error: "cancelled: interrupted by SIGTERM" },
+    ]);
+    expect(
+      query(control, "SELECT step, state, error FROM pipeline_step_runs ORDER BY position"),
+    ).toEqual([
+      { step: "lento", state: "failed", error: "cancelled: interrupted by SIGTERM" },
+      { step: "despues", state: "skipped", error: 'not run: "lento" failed' },
+    ]);
+  });
+
+  it("--ui starts the console on /pipeline with this pipeline; SIGTERM stops it: exit 0", async () => {
+    const root = tempDir();
+    const child = spawnCli("pipeline", ["--ui"], {
+      cwd: root,
+      env: { STEPS_DIR: smallSteps(), UI_PORT: "0" },
+    });
+    const code = exited(child);
+    const seen = await stderrMatches(child, /console on (http:\/\/\S+\/pipeline)|error/);
+    const url = /console on (http:\/\/\S+)\/pipeline/.exec(seen)?.[1];
+    expect(url, seen).toBeDefined();
+    try {
+      const page = await fetch(`${url}/pipeline`);
+      expect(page.status).toBe(200);
+      const state = (await (await fetch(`${url}/api/pipeline`)).json()) as {
+        steps: { name: string }[];
+      };
+      expect(state.steps.map((s) => s.name)).toEqual(["a", "b", "c"]);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await code).toBe(0);
   });
 });

@@ -209,6 +209,7 @@ async function startUi(
   const stoppedBy = reason instanceof InterruptedError ? reason.signal : "abort";
   log.info(`${stoppedBy}: stopping the console`);
   await ui.close();
+  pipeline.close();
   return { kind: "ui", url, stoppedBy };
 }
 
