@@ -10,7 +10,7 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import Sqlite from "better-sqlite3";
@@ -555,8 +555,8 @@ describe("a stalled S3: timeouts, the run's deadline, a bounded wait on abort", 
 
 /**
  * A TCP port on 127.0.0.1 where connections hang in SYN_SENT: a listening process with a
- * backlog of 1, stopped (SIGSTOP) so it accepts nothing, its queue filled by a few
- * connections of ours; the kernel then drops further SYNs.
+ * backlog of 1, stopped (SIGSTOP) so it accepts nothing, its queue filled by connections of
+ * ours until one does not connect (the kernel then drops further SYNs).
  */
 async function startBlackhole(): Promise<{ url: string; stop(): void }> {
   const child: ChildProcess = spawn(
@@ -571,19 +571,29 @@ async function startBlackhole(): Promise<{ url: string; stop(): void }> {
     child.stdout?.once("data", (chunk) => resolve(Number(String(chunk).trim()))),
   );
   child.kill("SIGSTOP");
-  const fillers = Array.from({ length: 4 }, () => {
+  const fillers: Socket[] = [];
+  const stop = () => {
+    for (const socket of fillers) socket.destroy();
+    child.kill("SIGKILL");
+  };
+  for (;;) {
     const socket = connect(port, "127.0.0.1");
     socket.on("error", () => undefined);
-    return socket;
-  });
-  await new Promise((r) => setTimeout(r, 300));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop() {
-      for (const socket of fillers) socket.destroy();
-      child.kill("SIGKILL");
-    },
-  };
+    fillers.push(socket);
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 1000);
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!connected) break; // this one hangs: so will the upload's
+    if (fillers.length > 50) {
+      stop();
+      throw new Error("the stopped listener's queue never filled");
+    }
+  }
+  return { url: `http://127.0.0.1:${port}`, stop };
 }
 
 /** Whether a TCP connection to host:port is accepted. */
