@@ -12,7 +12,8 @@ export interface StepIndex<S extends PlanStep = PlanStep> {
   producerOf: Map<string, S>;
 }
 
-const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(", ");
+/** `"a", "b"` */
+export const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(", ");
 const named = (step: PlanStep): string =>
   step.file ? `"${step.name}" (${step.file})` : `"${step.name}"`;
 

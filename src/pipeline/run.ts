@@ -1,7 +1,7 @@
 import type { Logger as WinstonLogger } from "winston";
 import { describeError } from "../errors.js";
 import type { LoadedStep } from "./load.js";
-import type { PlanEntry } from "./plan.js";
+import { type PlanEntry, quoted } from "./plan.js";
 import { type DatasetStore, shapeOf } from "./store.js";
 import type { RunReport, RunStatus, StepRun, StepState } from "./types.js";
 
@@ -60,8 +60,6 @@ class StepTimeout extends Error {
     super(`timed out after ${ms} ms`);
   }
 }
-
-const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(", ");
 
 function kindOf(value: unknown): string {
   if (value === null || value === undefined) return String(value);
