@@ -1,6 +1,11 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { InputError } from "../src/errors.js";
+import { sniffFile } from "../src/etl/read/sniff.js";
+import { readTable } from "../src/etl/read/table-reader.js";
 import { runEtl } from "../src/etl/run.js";
+import { tableSpec } from "../src/etl/tables.js";
 import { type Dataset, writeDataset } from "./helpers/dataset.js";
 import { query } from "./helpers/db.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -256,5 +261,21 @@ describe("dot-grouped numbers follow their column's convention in the file", () 
     expect(query(dbPath, "SELECT line FROM rejected_rows ORDER BY line LIMIT 1")).toEqual([
       { line: 1001 },
     ]);
+  });
+
+  it("stops with an error when the file changes before the rows that waited are read again", async () => {
+    const path = join(tempDir(), "ventas.csv");
+    const text = ventas(["V1", "1", "1.500"], ["V2", "1", "x"], ["V3", "1", '"2,50"']);
+    writeFileSync(path, text);
+    const read = readTable(path, "ventas.csv", tableSpec("ventas"), await sniffFile(path, "v"), {
+      batch() {},
+      rejects() {
+        // Called after the first read: a line inserted at the top moves every row down.
+        writeFileSync(path, text.replace("\n", "\nV0,2024-01-05,1,1,1,1\n"));
+      },
+    });
+    const error = await read.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe("ventas.csv:2: the file changed while it was being read");
   });
 });

@@ -42,8 +42,8 @@ export class CsvParser {
   private pending = "";
   /** The line the next record starts on (1-based). */
   private line = 1;
-  /** Records still to pass over without building their fields (see `skip`). */
-  private skipping = 0;
+  /** Records that start before this line are passed over (see `skipTo`). */
+  private skipBefore = 0;
   /** While parsing one string: the index of a quote at or after the current record, or its length. */
   private quote = -1;
   private readonly delimiter: number;
@@ -66,12 +66,12 @@ export class CsvParser {
   }
 
   /**
-   * The next `records` records (blank lines are not records) are scanned but not passed
-   * on, without building their fields: a record costs a few `indexOf`. For a second read
-   * of a file that wants only a few of its records.
+   * Records that start before `line` are scanned but not passed on, without building
+   * their fields: a record costs a few `indexOf`. For a second read of a file that wants
+   * only a few of its records.
    */
-  skip(records: number): void {
-    this.skipping = records;
+  skipTo(line: number): void {
+    this.skipBefore = line;
   }
 
   /** Parses the last record (one without a final line break). */
@@ -90,7 +90,7 @@ export class CsvParser {
     let pos = 0;
     this.quote = -1;
     while (pos < n) {
-      if (this.skipping > 0 && s.charCodeAt(pos) !== QUOTE) {
+      if (this.line < this.skipBefore && s.charCodeAt(pos) !== QUOTE) {
         const next = this.passOver(s, pos, final);
         if (next === -1) return pos;
         pos = next;
@@ -159,10 +159,7 @@ export class CsvParser {
       this.line += breaks + (i < n ? 1 : 0);
       pos = i + 1;
       if (fields.length === 1 && (fields[0] as string).trim() === "") continue; // blank line
-      if (this.skipping > 0) {
-        this.skipping--;
-        continue;
-      }
+      if (line < this.skipBefore) continue;
       this.onRecord(fields, line, s.slice(start, rawEnd));
     }
     return n;
@@ -187,7 +184,6 @@ export class CsvParser {
       if (lf !== -1 ? quote > lf : quote === n) {
         if (lf === -1 && !final) return -1;
         const end = lf === -1 ? n : lf;
-        if (!isBlank(s, pos, end)) this.skipping--;
         this.line += breaks + (lf === -1 ? 0 : 1);
         return end + 1;
       }
@@ -216,13 +212,6 @@ export class CsvParser {
       from = close + 1;
     }
   }
-}
-
-/** Whether the line `s[from, to)` is blank: whitespace only (a delimiter is not whitespace). */
-function isBlank(s: string, from: number, to: number): boolean {
-  const first = s.charCodeAt(from);
-  if (from < to && first > 32 && first < 127) return false;
-  return s.slice(from, to).trim() === "";
 }
 
 /** `s.slice(from, to)` without a CR that ends a CRLF line. */

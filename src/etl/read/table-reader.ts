@@ -1,4 +1,6 @@
-import { InputError } from "../../errors.js";
+import type { Stats } from "node:fs";
+import { stat } from "node:fs/promises";
+import { describeError, InputError } from "../../errors.js";
 import type { ReasonCode } from "../normalize/result.js";
 import {
   DEFER,
@@ -11,15 +13,15 @@ import type { TableSpec } from "../tables.js";
 import type { CsvParser } from "./csv-parser.js";
 import { matchHeader } from "./header.js";
 import { KeySet } from "./key-set.js";
+import { LineList } from "./line-list.js";
 import { Outbox, type RowSink } from "./outbox.js";
-import { RecordList } from "./record-list.js";
 import { readRecords } from "./records.js";
 import type { FileFacts } from "./sniff.js";
 
 export type { Batch, BatchColumn, RejectedRow } from "./outbox.js";
 
-/** More records than any file holds, kept a small integer (an Infinity would deopt the parser). */
-const ALL_RECORDS = 2 ** 30 - 1;
+/** A line after any file's last, kept a small integer (an Infinity would deopt the parser). */
+const LAST_LINE = 2 ** 30 - 1;
 
 export interface ReadStats {
   read: number;
@@ -36,6 +38,24 @@ export interface TableSink extends RowSink {
   progress?(read: number, bytes: number): void;
 }
 
+/** A file's size and modification time: a second read checks the file is the same. */
+async function identity(path: string, label: string): Promise<Stats> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    throw new InputError(
+      label,
+      undefined,
+      `cannot read the file: ${describeError(error)}`,
+      "unreadable",
+    );
+  }
+}
+
+const changed = (a: Stats, b: Stats) => a.size !== b.size || a.mtimeMs !== b.mtimeMs;
+const fileChanged = (label: string, line: number) =>
+  new InputError(label, line, "the file changed while it was being read", "file_changed");
+
 /**
  * Reads one input file into loaded rows and rejected rows. Every record after the header
  * is counted as read and ends up in exactly one of the two; the first row with a key (in
@@ -43,7 +63,7 @@ export interface TableSink extends RowSink {
  * take their key.
  *
  * A dot-grouped number (`1.500`) is read by the convention of its column in the whole file
- * (contract v1.1), known only at the end. So a row holding one waits: only its record
+ * (contract v1.1), known only at the end. So a row holding one waits: only its line
  * number is kept, and its key is reserved as pending, so that a later clean row with that
  * key waits too. At the end of the file each column's convention is fixed and, only if
  * some rows waited, the file is read once more to normalize just those, in file order.
@@ -68,12 +88,13 @@ export async function readTable(
   const keys = new KeySet();
   const pending = new KeySet();
   let pendingKeys = 0;
-  const waiting = new RecordList();
+  const waiting = new LineList();
   const values: Value[] = new Array(spec.columns.length);
   const key: Value[] = new Array(keyPositions.length);
   const outbox = new Outbox(spec, sink, batchSize);
   let rows: RowNormalizer | null = null;
   let bytes = 0;
+  const before = await identity(path, label);
 
   const reject = (line: number, rejection: Rejection, raw: string) => {
     stats.rejected++;
@@ -106,10 +127,10 @@ export async function readTable(
     const outcome = rows.normalize(fields, values);
     if (outcome === null) {
       takeKey();
-      if (pendingKeys > 0 && !keys.has(key) && pending.has(key)) waiting.push(record);
+      if (pendingKeys > 0 && !keys.has(key) && pending.has(key)) waiting.push(line);
       else keep(line, raw);
     } else if (outcome === DEFER) {
-      waiting.push(record);
+      waiting.push(line);
       if (keyPositions.every((position) => (rows as RowNormalizer).keyKnown(position))) {
         takeKey();
         if (pending.add(key)) pendingKeys++;
@@ -131,35 +152,29 @@ export async function readTable(
   if (waiting.length > 0) {
     // Second pass: just the rows that waited, now that every convention is known; the
     // parser passes over the others without building their fields.
-    let parser: CsvParser | null = null;
-    let record = -1; // the number of the last record seen (the header is 0)
+    if (changed(before, await identity(path, label))) throw fileChanged(label, waiting.at(0));
     let next = 0;
-    /** Passes over the records before the next one that waited (or all, after the last). */
-    const skipToNext = () => {
-      const target = next < waiting.length ? waiting.at(next) : ALL_RECORDS;
-      (parser as CsvParser).skip(target - record - 1);
-      record = target - 1;
-    };
+    let parser: CsvParser | null = null;
     const secondPass = (fields: string[], line: number, raw: string) => {
-      if (++record === 0 || record !== waiting.at(next)) {
-        skipToNext();
-        return;
-      }
+      if (next === waiting.length) return;
+      if (line !== waiting.at(next)) throw fileChanged(label, waiting.at(next));
       next++;
       const outcome = normalizer.normalize(fields, values);
       if (outcome === null) {
         takeKey();
         keep(line, raw);
       } else if (outcome !== DEFER) reject(line, outcome, raw);
-      skipToNext();
+      (parser as CsvParser).skipTo(next < waiting.length ? waiting.at(next) : LAST_LINE);
     };
     await readRecords(path, label, facts, secondPass, {
       parser: (p) => {
         parser = p;
+        p.skipTo(waiting.at(0));
       },
       onBuffer: () => outbox.flushRejected(),
       done: () => next === waiting.length,
     });
+    if (next < waiting.length) throw fileChanged(label, waiting.at(next));
   }
   outbox.flush();
   sink.progress?.(stats.read, bytes);
