@@ -1,8 +1,10 @@
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { describe, it } from "vitest";
+import { createLogger } from "../../src/log.js";
+import { type ConsoleOptions, type RunningConsole, startConsole } from "../../src/ui/server.js";
 
 /** Debian's Chromium (installed by `.ci/run`); `CHROMIUM_PATH` points elsewhere. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -129,4 +131,165 @@ export function screenshotDir(): string {
   const dir = process.env.SCREENSHOT_DIR ?? join(tmpdir(), "empresa-etl-screenshots");
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+// ── The console under test ────────────────────────────────────────────────────────────
+
+declare global {
+  /** Set by `stepGates()`: a step file of `writeSteps` awaits it before returning. */
+  var __consoleGate: ((step: string) => Promise<void> | undefined) | undefined;
+}
+
+/**
+ * Holds chosen steps of `writeSteps` in `running` until the test releases them, so a test
+ * sees a state in the page or the stream without depending on timing. Steps load in the
+ * console's process, so they reach this through `globalThis`.
+ */
+export function stepGates() {
+  globalThis.__consoleGate = (step) => held.get(step)?.promise;
+  return {
+    hold(step: string): void {
+      let release = () => {};
+      const promise = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      held.set(step, { promise, release });
+    },
+    release(step: string): void {
+      held.get(step)?.release();
+      held.delete(step);
+    },
+    releaseAll(): void {
+      for (const step of [...held.keys()]) this.release(step);
+    },
+  };
+}
+
+const held = new Map<string, { promise: Promise<void>; release: () => void }>();
+
+/** One `.mjs` step file: consumes, produces, and a value per produced dataset (JSON). */
+export function stepFile(step: {
+  description?: string;
+  consumes?: string[];
+  produces: string[];
+  values?: Record<string, unknown>;
+  fail?: string;
+}): string {
+  const values = step.values ?? Object.fromEntries(step.produces.map((name) => [name, [{ name }]]));
+  return `export default {
+  description: ${JSON.stringify(step.description ?? "")},
+  consumes: ${JSON.stringify(step.consumes ?? [])},
+  produces: ${JSON.stringify(step.produces)},
+  async run(inputs, ctx) {
+    await globalThis.__consoleGate?.(ctx.step);
+    ${step.fail ? `throw new Error(${JSON.stringify(step.fail)});` : ""}
+    return ${JSON.stringify(values)};
+  },
+};
+`;
+}
+
+/**
+ * The steps of the console tests, three levels deep with a shared producer:
+ * `pedidos` and `clientes` → `resumen` → `informe`.
+ */
+export const TEST_STEPS: Record<string, string> = {
+  "pedidos.mjs": stepFile({
+    description: "Orders",
+    produces: ["pedidos"],
+    values: {
+      pedidos: [
+        { pedido_id: 1, cliente_id: 1, importe: 120.5 },
+        { pedido_id: 2, cliente_id: 2, importe: 80 },
+        { pedido_id: 3, cliente_id: 1, importe: 42.25 },
+      ],
+    },
+  }),
+  "clientes.mjs": stepFile({
+    description: "Clients",
+    produces: ["clientes"],
+    values: {
+      clientes: [
+        { cliente_id: 1, nombre: "Ana <b>Gómez</b>" },
+        { cliente_id: 2, nombre: "Luis Pérez" },
+      ],
+    },
+  }),
+  "resumen.mjs": stepFile({
+    description: "Amount per client",
+    consumes: ["pedidos", "clientes"],
+    produces: ["resumen"],
+    values: {
+      resumen: [
+        { nombre: "Ana <b>Gómez</b>", importe: 162.75 },
+        { nombre: "Luis Pérez", importe: 80 },
+      ],
+    },
+  }),
+  "informe.mjs": stepFile({
+    description: "The report",
+    consumes: ["resumen"],
+    produces: ["informe"],
+    values: { informe: { total: 242.75, clientes: 2 } },
+  }),
+};
+
+/** Writes step files into `dir` (created if needed) and returns it. */
+export function writeSteps(dir: string, files: Record<string, string> = TEST_STEPS): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+export interface TestConsole extends RunningConsole {
+  stepsDir: string;
+  controlDb: string;
+  dbPath: string;
+}
+
+/**
+ * The console on a free port of 127.0.0.1 over `root`: `root/steps` (the test steps unless
+ * `steps` says otherwise), `root/control.db`, `root/empresa.db`, logs in `root/logs`.
+ */
+export async function startTestConsole(
+  root: string,
+  options: Partial<ConsoleOptions> & { steps?: Record<string, string> } = {},
+): Promise<TestConsole> {
+  const { steps, ...rest } = options;
+  const stepsDir = writeSteps(join(root, "steps"), steps ?? TEST_STEPS);
+  const controlDb = join(root, "control.db");
+  const dbPath = join(root, "empresa.db");
+  const ui = await startConsole({
+    port: 0,
+    host: "127.0.0.1",
+    stepsDir,
+    controlDb,
+    dbPath,
+    log: createLogger("ui", { dir: join(root, "logs"), console: false }),
+    ...rest,
+  });
+  return { ...ui, close: () => ui.close(), stepsDir, controlDb, dbPath };
+}
+
+/** Waits until `selector` matches an element in the page (attached; any state it encodes). */
+export async function waitForSelector(page: Page, selector: string): Promise<void> {
+  await page.locator(selector).first().waitFor({ state: "attached" });
+}
+
+/** Waits until `selector` matches exactly `count` elements. */
+export async function waitForCount(page: Page, selector: string, count: number): Promise<void> {
+  await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel as string).length === n, [
+    selector,
+    count,
+  ] as const);
+}
+
+/** Waits until the element of `selector` contains `text`; returns its text. */
+export async function waitForText(page: Page, selector: string, text: string): Promise<string> {
+  await page.waitForFunction(
+    ([sel, t]) =>
+      document.querySelector(sel as string)?.textContent?.includes(t as string) === true,
+    [selector, text] as const,
+  );
+  return (await page.locator(selector).first().textContent()) ?? "";
 }

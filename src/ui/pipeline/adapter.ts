@@ -144,6 +144,14 @@ class PipelineAdapter implements PipelineSource {
       this.progress.set(event.step, { done: event.done, total: event.total });
       this.emit({ event: "step", data: this.stepView(event.step) });
     };
+    const onStarted = (run: RunRecord) => {
+      // The plan's steps start `pending` without a step event of their own.
+      for (const step of run.steps) {
+        this.steps.set(step.name, { run_id: run.run_id, step });
+        this.emit({ event: "step", data: this.stepView(step.name) });
+      }
+      this.emitRun(run);
+    };
     const onRun = (run: RunRecord) => this.emitRun(run);
     const onMemory = () => this.emit({ event: "memory", data: { datasets: this.datasetViews() } });
     const onSteps = (catalog: Catalog) => {
@@ -152,14 +160,14 @@ class PipelineAdapter implements PipelineSource {
     };
     pipeline.on("step", onStep);
     pipeline.on("progress", onProgress);
-    pipeline.on("run-started", onRun);
+    pipeline.on("run-started", onStarted);
     pipeline.on("run-finished", onRun);
     pipeline.on("memory", onMemory);
     pipeline.on("steps-changed", onSteps);
     this.detach.push(() => {
       pipeline.off("step", onStep);
       pipeline.off("progress", onProgress);
-      pipeline.off("run-started", onRun);
+      pipeline.off("run-started", onStarted);
       pipeline.off("run-finished", onRun);
       pipeline.off("memory", onMemory);
       pipeline.off("steps-changed", onSteps);
@@ -169,6 +177,12 @@ class PipelineAdapter implements PipelineSource {
   /** Reads the steps folder again (changed files only) and keeps its steps for the events. */
   private async catalog(): Promise<Catalog> {
     return this.remember(await this.pipeline.catalog());
+  }
+
+  /** A definition problem as shown: files under the steps folder named from the folder as configured. */
+  private shown(problem: string): string {
+    const absolute = resolve(this.options.stepsDir);
+    return problem.split(absolute).join(this.options.stepsDir.replace(/[\\/]+$/, ""));
   }
 
   private remember(catalog: Catalog): Catalog {
@@ -303,7 +317,7 @@ class PipelineAdapter implements PipelineSource {
     const catalog = await this.catalog();
     return {
       steps_dir: this.options.stepsDir,
-      problems: catalog.problems,
+      problems: catalog.problems.map((problem) => this.shown(problem)),
       steps: catalog.steps.map((step) => this.stepView(step.name)),
       datasets: this.datasetViews(),
       runs: this.recent(),
@@ -330,7 +344,7 @@ class PipelineAdapter implements PipelineSource {
       throw new ConsoleError(
         400,
         "unknown_step",
-        `no step ${unknown.map((name) => JSON.stringify(name.slice(0, 80))).join(", ")} in ${this.options.stepsDir} (steps: ${[...known].join(", ") || "none"})`,
+        `no step ${unknown.map((name) => JSON.stringify(name.slice(0, 80))).join(", ")} (steps: ${[...known].join(", ") || "none"})`,
       );
     const cancel = new AbortController();
     let started: { runId: string; done: Promise<RunReport> };
@@ -338,7 +352,11 @@ class PipelineAdapter implements PipelineSource {
       started = await this.pipeline.start(targets, { force, signal: cancel.signal });
     } catch (error) {
       if (error instanceof DefinitionError)
-        throw new ConsoleError(409, "definition_error", error.problems.join("; "));
+        throw new ConsoleError(
+          409,
+          "definition_error",
+          error.problems.map((problem) => this.shown(problem)).join("; "),
+        );
       if (error instanceof UsageError)
         throw new ConsoleError(400, "invalid_targets", error.message);
       if (error instanceof DatabaseError) {
