@@ -98,4 +98,31 @@ describe("request (access) log lines", () => {
     expect(all.lines()).toHaveLength(7);
     expect(all.lines()[0]?.logged).toBe("all");
   });
+
+  it("a database outage is said once, not once per request; each 5xx still gets its access line", async () => {
+    const root = tempDir();
+    const dbPath = join(root, "empresa.db");
+    const problems: string[] = [];
+    const store = new SalesStore(dbPath, {
+      onError: (error) => problems.push((error as Error).message),
+    });
+    stores.push(store);
+    const diagnostics = capturingLogger();
+    const requests = capturingLogger();
+    const app = createApp({
+      store,
+      log: diagnostics.log,
+      accessLog: { mode: "off", log: requests.log },
+    });
+    await hit(app, "/ventas/resumen_por_categoria", 5);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain("ENOENT");
+    expect(diagnostics.entries.filter((e) => e.level === "warn" || e.level === "error")).toEqual(
+      [],
+    );
+    expect(requests.entries.map((e) => e.status)).toEqual([503, 503, 503, 503, 503]);
+    await runEtl({ dataDir: join(ROOT, "data"), dbPath });
+    expect((await app.request("/ventas/resumen_por_categoria")).status).toBe(200);
+    expect(problems).toHaveLength(1);
+  });
 });

@@ -5,7 +5,6 @@
 export interface ApiLogger {
   debug(message: string): unknown;
   http(message: string, fields: Record<string, unknown>): unknown;
-  warn(message: string): unknown;
   error(message: string, fields: Record<string, unknown>): unknown;
   /** When present and false for "debug", no line is built as each request starts. */
   isLevelEnabled?(level: string): boolean;

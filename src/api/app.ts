@@ -135,10 +135,10 @@ export function createApp({ store, log, accessLog = {}, version = "1.0.0" }: App
   );
 
   app.onError((error, c) => {
-    if (error instanceof ApiError) {
-      if (error.status >= 500) log?.warn(`${c.req.method} ${c.req.path}: ${error.message}`);
+    // A 5xx of ours (the database unavailable) is in the access log, always, and its cause
+    // was told once by the store: no line per request here.
+    if (error instanceof ApiError)
       return c.json(errorBody(error.code, error.message), error.status);
-    }
     log?.error(`unhandled error on ${c.req.method} ${c.req.path}`, {
       error: (error as Error).message,
       stack: (error as Error).stack,

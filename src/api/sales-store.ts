@@ -57,7 +57,10 @@ function combination(query: SummaryQuery): number {
 }
 
 export interface SalesStoreOptions {
-  /** Told about every database problem (the message a client sees is always the safe one). */
+  /**
+   * Told about a database problem (the message a client sees is always the safe one):
+   * once, not once per request, until an answer succeeds again or the problem changes.
+   */
   onError?: (error: unknown) => void;
   /** How many answers to keep (least recently used out first); 0 keeps none. Default 1000. */
   cacheEntries?: number;
@@ -122,6 +125,8 @@ export class SalesStore {
   /** The summary's prepared statements on the open connection, by `combination()`. */
   private statements: (Sqlite.Statement | undefined)[] = [];
   private readonly onError: (error: unknown) => void;
+  /** The problem last told to `onError`, until an answer succeeds again. */
+  private lastProblem: string | undefined;
 
   constructor(
     readonly path: string,
@@ -158,6 +163,7 @@ export class SalesStore {
         return { runId, rows };
       })();
     });
+    this.lastProblem = undefined;
     const summary: Record<string, number> = {};
     for (const row of answer.rows) if (row.unidades !== null) summary[row.categoria] = row.unidades;
     const etag = `"${createHash("sha1").update(`${answer.runId}\u0000${key}`).digest("base64url").slice(0, 27)}"`;
@@ -188,6 +194,7 @@ export class SalesStore {
       );
     const quality = this.guard(() => lastEtlQuality(db));
     if (!quality) throw new ApiError(503, "database_unavailable", "no ETL run has been loaded yet");
+    this.lastProblem = undefined;
     return { runId: quality.etlRunId, quality };
   }
 
@@ -214,7 +221,7 @@ export class SalesStore {
         fileId = `${stat.dev}:${stat.ino}`;
       } catch (error) {
         this.disconnect();
-        this.onError(error);
+        this.tell(error);
         throw new ApiError(503, "database_unavailable", UNAVAILABLE);
       }
       this.fileCheckedAt = now;
@@ -251,12 +258,20 @@ export class SalesStore {
     return run.run_id;
   }
 
+  /** Passes a problem to `onError` unless it is the one already told. */
+  private tell(error: unknown): void {
+    const problem = `${(error as { code?: string }).code}: ${(error as Error)?.message}`;
+    if (problem === this.lastProblem) return;
+    this.lastProblem = problem;
+    this.onError(error);
+  }
+
   private guard<T>(work: () => T): T {
     try {
       return work();
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      this.onError(error);
+      this.tell(error);
       if (
         (error as { code?: string }).code === "SQLITE_CORRUPT" ||
         (error as { code?: string }).code === "SQLITE_NOTADB"

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { AppError } from "../errors.js";
-import type { ApiLogger } from "./access-log.js";
 
 export interface Listening {
   server: Server;
@@ -36,7 +35,7 @@ export function listen(app: Hono, port: number, host: string): Promise<Listening
 export function shutdown(
   server: Server,
   deadlineMs: number,
-  log: Pick<ApiLogger, "warn"> | undefined,
+  log: { warn(message: string): unknown } | undefined,
   cleanup: () => void,
 ): Promise<void> {
   return new Promise((resolve) => {
