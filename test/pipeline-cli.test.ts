@@ -414,7 +414,7 @@ describe("npm run pipeline: signals and the console", () => {
       const state = (await (await fetch(`${url}/api/pipeline`)).json()) as {
         steps: { name: string }[];
       };
-      expect(state.steps.map((s) => s.name)).toEqual(["a", "b", "c"]);
+      expect(state.steps.map((s) => s.name).sort()).toEqual(["a", "b", "c"]);
     } finally {
       child.kill("SIGTERM");
     }

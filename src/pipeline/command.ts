@@ -201,7 +201,8 @@ async function startUi(
   } catch (error) {
     if (error instanceof UsageError) throw error;
   }
-  const ui = await server.startConsole({ ...settings, ...config, log, pipeline });
+  const { stepsDir, controlDb, dbPath } = config;
+  const ui = await server.startConsole({ ...settings, stepsDir, controlDb, dbPath, log, pipeline });
   const url = `${ui.url}/pipeline`;
   log.info(`console on ${url}`, { url });
   await aborted(signal);
