@@ -12,6 +12,7 @@ export { createApp, SalesStore } from "./api/index.js";
 export { defineCommand, runCli } from "./cli/index.js";
 export { AppError, InterruptedError, UsageError } from "./errors.js";
 export { etlCommand, runEtl } from "./etl/index.js";
+export { defineStep, Pipeline } from "./pipeline/index.js";
 export { runUpload } from "./upload/index.js";
 export { validateCommand } from "./validation/command.js";
 export { RULES } from "./validation/rules.js";

@@ -15,6 +15,7 @@ import { runValidation, RULES } from "empresa-etl/validation";
 import { createApp, SalesStore } from "empresa-etl/api";
 import { runUpload, type UploadOptions } from "empresa-etl/upload";
 import { defineCommand, runCli } from "empresa-etl/command";
+import { defineStep } from "empresa-etl/pipeline";
 import * as everything from "empresa-etl";
 
 export async function main(dataDir: string, dbPath: string): Promise<Record<string, unknown>> {
@@ -35,7 +36,17 @@ export async function main(dataDir: string, dbPath: string): Promise<Record<stri
       return config.who;
     },
   });
+  const step = defineStep({
+    description: "Doubles the numbers",
+    consumes: ["numeros"],
+    produces: ["dobles"],
+    async run({ numeros }) {
+      return { dobles: (numeros as number[]).map((n) => n * 2) };
+    },
+  });
+  const doubled = await step.run({ numeros: [1, 2] } as never, {} as never);
   return {
+    doubled,
     loaded: report.files.map((file) => [file.table, file.loaded]),
     status: validation.status,
     rules: RULES.length,
@@ -108,6 +119,7 @@ describe("the packed package, installed as a consumer installs it", () => {
     const output = execFileSync(process.execPath, ["run.mjs"], { cwd: project, encoding: "utf8" });
     const result = JSON.parse(output.trim().split("\n").pop() as string);
     expect(result).toEqual({
+      doubled: { dobles: [2, 4] },
       loaded: [
         ["productos", 2],
         ["clientes", 2],
