@@ -116,11 +116,12 @@ describe("console pages", () => {
     const html = await (await app.request("/pipeline")).text();
     const state = /<script type="application\/json" id="initial-state">(.*?)<\/script>/s.exec(html);
     const embedded = JSON.parse(state?.[1] ?? "null") as PipelineView;
+    // Producers first, as the graph reads left to right.
     expect(embedded.steps.map((s) => s.name)).toEqual([
       "clientes",
-      "informe",
       "pedidos",
       "resumen",
+      "informe",
     ]);
     expect(html).toContain('<svg id="graph-svg"');
     expect(html.match(/class="graph-node /g)).toHaveLength(8);
@@ -195,9 +196,9 @@ describe("the pipeline endpoints", () => {
     const body = await view(app);
     expect(body.steps.map((s) => [s.name, s.consumes, s.produces, s.file, s.state])).toEqual([
       ["clientes", [], ["clientes"], "clientes.mjs", null],
-      ["informe", ["resumen"], ["informe"], "informe.mjs", null],
       ["pedidos", [], ["pedidos"], "pedidos.mjs", null],
       ["resumen", ["pedidos", "clientes"], ["resumen"], "resumen.mjs", null],
+      ["informe", ["resumen"], ["informe"], "informe.mjs", null],
     ]);
     expect(body.datasets).toEqual([]);
     expect(body.runs).toEqual([]);
@@ -388,7 +389,10 @@ describe("errors", () => {
       message: 'no step produces "nada" (consumed by "roto")',
     });
     expect((await view(app)).problems).toEqual(['no step produces "nada" (consumed by "roto")']);
-    expect(await (await app.request("/pipeline")).text()).toContain("definition error");
+    const page = await (await app.request("/pipeline")).text();
+    expect(page).toContain("A definition error in the steps folder");
+    expect(page).toContain("no step produces &quot;nada&quot; (consumed by &quot;roto&quot;)");
+    expect(page.match(/data-run="[a-z]+" disabled/g)).toHaveLength(5); // every Run button
   });
 
   it("a control database that cannot be opened: 500 without its path", async () => {

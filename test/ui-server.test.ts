@@ -148,9 +148,9 @@ describe("the console as a real listening server", () => {
     const snapshot = await stream.next((m) => m.event === "snapshot");
     expect((snapshot.data as PipelineView).steps.map((s) => s.name)).toEqual([
       "clientes",
-      "informe",
       "pedidos",
       "resumen",
+      "informe",
     ]);
     expect(stream.retry).toBe(1000);
 

@@ -127,6 +127,8 @@ p { margin: 0; }
   background: var(--pending-fill); color: var(--pending-text);
 }
 .pill::before { content: ""; width: 7px; height: 7px; border-radius: 50%; background: var(--pending-line); }
+.pill.pending { background: #fff; color: var(--running-text); box-shadow: inset 0 0 0 1px #bcd0f7; }
+.pill.pending::before { background: transparent; box-shadow: inset 0 0 0 1.5px var(--running-line); }
 .pill.running { background: var(--running-fill); color: var(--running-text); }
 .pill.running::before { background: var(--running-line); animation: pulse 1.2s ease-in-out infinite; }
 .pill.done, .pill.ok { background: var(--done-fill); color: var(--done-text); }
@@ -170,7 +172,7 @@ td.actions { text-align: right; width: 1%; }
   border-radius: var(--radius); padding: 12px 16px; margin-bottom: 20px;
   background: var(--failed-fill); color: var(--failed-text); border: 1px solid #f7c1bb;
 }
-.banner strong { display: block; margin-bottom: 2px; }
+.banner strong { display: block; margin-bottom: 2px; font-weight: 600; }
 .banner[hidden] { display: none; }
 .banner .problems { margin: 6px 0 0; padding-left: 18px; font-family: var(--mono); font-size: 12.5px; overflow-wrap: anywhere; }
 
@@ -200,6 +202,8 @@ td.actions { text-align: right; width: 1%; }
 .graph-node .kind { font: 500 10px var(--font); letter-spacing: 0.04em; text-transform: uppercase; }
 .graph-node.step rect { fill: var(--pending-fill); stroke: var(--pending-line); }
 .graph-node.step text { fill: var(--pending-text); }
+.graph-node.step.pending rect { fill: #fff; stroke: var(--running-line); stroke-dasharray: 5 3; }
+.graph-node.step.pending text { fill: var(--running-text); }
 .graph-node.step.running rect { fill: var(--running-fill); stroke: var(--running-line); }
 .graph-node.step.running text { fill: var(--running-text); }
 .graph-node.step.done rect { fill: var(--done-fill); stroke: var(--done-line); }
@@ -221,7 +225,8 @@ td.actions { text-align: right; width: 1%; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 12px; color: var(--muted); }
 .legend span { display: inline-flex; align-items: center; gap: 6px; }
 .swatch { width: 14px; height: 10px; border-radius: 3px; border: 1.5px solid; }
-.swatch.pending { background: var(--pending-fill); border-color: var(--pending-line); }
+.swatch.idle { background: var(--pending-fill); border-color: var(--pending-line); }
+.swatch.pending { background: #fff; border-color: var(--running-line); border-style: dashed; }
 .swatch.running { background: var(--running-fill); border-color: var(--running-line); }
 .swatch.done { background: var(--done-fill); border-color: var(--done-line); }
 .swatch.reused { background: var(--reused-fill); border-color: var(--reused-line); }

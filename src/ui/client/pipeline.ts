@@ -61,7 +61,11 @@ function renderStep(step: StepView): void {
     return;
   }
   const focused = document.activeElement === item.querySelector("button");
-  item.outerHTML = stepItem(step, new Set(view.datasets.map((d) => d.name))).value;
+  item.outerHTML = stepItem(
+    step,
+    new Set(view.datasets.map((d) => d.name)),
+    view.problems.length > 0,
+  ).value;
   if (focused) document.getElementById(`step-${step.name}`)?.querySelector("button")?.focus();
 }
 
@@ -166,7 +170,8 @@ document.addEventListener(
   true,
 );
 
-// Durations of running runs tick between events.
+// Durations of running steps and runs tick between events.
 setInterval(() => {
+  for (const step of view.steps) if (step.state === "running") renderStep(step);
   if (view.runs.some((run) => run.status === "running")) renderRuns();
 }, 1000);

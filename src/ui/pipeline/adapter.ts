@@ -315,13 +315,23 @@ class PipelineAdapter implements PipelineSource {
 
   async view(): Promise<PipelineView> {
     const catalog = await this.catalog();
+    const graph = this.graphLayout(catalog);
+    // Steps in the graph's order, left to right (producers first), then by name.
+    const column = new Map(graph.nodes.map((node) => [node.id, node.x]));
+    const steps = catalog.steps
+      .map((step) => this.stepView(step.name))
+      .sort(
+        (a, b) =>
+          (column.get(`step:${a.name}`) ?? 0) - (column.get(`step:${b.name}`) ?? 0) ||
+          a.name.localeCompare(b.name),
+      );
     return {
       steps_dir: this.options.stepsDir,
       problems: catalog.problems.map((problem) => this.shown(problem)),
-      steps: catalog.steps.map((step) => this.stepView(step.name)),
+      steps,
       datasets: this.datasetViews(),
       runs: this.recent(),
-      graph: this.graphLayout(catalog),
+      graph,
     };
   }
 

@@ -59,7 +59,12 @@ export function statePill(state: StepState | null): Html {
 }
 
 /** One step: name, description, consumes → produces, state, Run. */
-export function stepItem(step: StepView, inMemory: ReadonlySet<string>): Html {
+export function stepItem(
+  step: StepView,
+  inMemory: ReadonlySet<string>,
+  blocked = false,
+  now = Date.now(),
+): Html {
   const chips = (names: string[]) =>
     names.map(
       (name) => html`<span class="chip${inMemory.has(name) ? " in-memory" : ""}">${name}</span>`,
@@ -70,7 +75,9 @@ export function stepItem(step: StepView, inMemory: ReadonlySet<string>): Html {
         ? step.progress.total
           ? `${fmt.count(step.progress.done)} / ${fmt.count(step.progress.total)}`
           : fmt.count(step.progress.done)
-        : "running…"
+        : step.started_at
+          ? fmt.duration(Math.max(0, now - new Date(step.started_at).getTime()))
+          : ""
       : fmt.duration(step.ms);
   const percent =
     step.state === "running" && step.progress?.total
@@ -81,7 +88,7 @@ export function stepItem(step: StepView, inMemory: ReadonlySet<string>): Html {
 <div class="step-state">${statePill(step.state)}<span class="small">${detail}</span>${
     percent === null ? "" : meter(percent, "progress")
   }</div>
-<div class="actions"><button type="button" class="btn btn-small btn-run" data-run="${step.name}"${raw(isBusy(step) ? " disabled" : "")} aria-label="Run ${step.name}">${isBusy(step) ? "Running…" : "Run"}</button></div>
+<div class="actions"><button type="button" class="btn btn-small btn-run" data-run="${step.name}"${raw(isBusy(step) || blocked ? " disabled" : "")} aria-label="Run ${step.name}"${blocked ? html` title="Fix the steps folder's definition errors first"` : ""}>${step.state === "running" ? "Running…" : step.state === "pending" ? "Waiting…" : "Run"}</button></div>
 <div class="step-io">${step.consumes.length ? chips(step.consumes) : html`<span>no inputs</span>`}<span class="arrow" aria-hidden="true">→</span>${step.produces.length ? chips(step.produces) : html`<span>nothing</span>`}<span class="faint">· ${step.file}</span></div>
 ${step.state === "failed" || (step.state === "skipped" && step.error) ? html`<div class="step-error">${step.error ?? "failed"}</div>` : ""}
 </li>`;
@@ -92,7 +99,8 @@ export function stepsList(view: PipelineView): Html {
     return html`<div class="empty" id="steps-empty"><strong>No steps in ${view.steps_dir.replace(/\/?$/, "/")}</strong>Add a file such as <code>${view.steps_dir.replace(/\/?$/, "/")}ventas.ts</code> whose default export is a step (<code>defineStep({…})</code>); it appears here without a restart.</div>`;
   }
   const inMemory = new Set(view.datasets.map((d) => d.name));
-  return html`<ul class="steps">${view.steps.map((step) => stepItem(step, inMemory))}</ul>`;
+  const blocked = view.problems.length > 0;
+  return html`<ul class="steps">${view.steps.map((step) => stepItem(step, inMemory, blocked))}</ul>`;
 }
 
 /** A smooth SVG path through dagre's edge points. */
@@ -147,7 +155,8 @@ export function graphSvg(view: PipelineView): Html {
 
 export function legend(): Html {
   const states: [string, string][] = [
-    ["pending", "not run / pending"],
+    ["idle", "not run"],
+    ["pending", "pending"],
     ["running", "running"],
     ["done", "done"],
     ["reused", "reused"],
@@ -225,7 +234,7 @@ ${run.error ? html`<div class="run-error">${run.error}</div>` : ""}
 
 export function problemBanner(view: PipelineView): Html {
   const n = view.problems.length;
-  return html`<div class="banner" id="problem"${raw(n ? "" : " hidden")} role="alert"><strong>${n === 1 ? "The steps folder has a definition error" : `The steps folder has ${n} definition errors`}; nothing can run until ${n === 1 ? "it is" : "they are"} fixed. The page updates when the files change.</strong><ul class="problems">${view.problems.map((line) => html`<li>${line}</li>`)}</ul></div>`;
+  return html`<div class="banner" id="problem"${raw(n ? "" : " hidden")} role="alert"><strong>${n === 1 ? "A definition error in the steps folder" : `${n} definition errors in the steps folder`}: nothing can run until ${n === 1 ? "it is" : "they are"} fixed.</strong>The page updates as soon as the files change.<ul class="problems">${view.problems.map((line) => html`<li>${line}</li>`)}</ul></div>`;
 }
 
 /** The whole page's content. */
