@@ -1,9 +1,10 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { runEtl } from "../src/etl/run.js";
 import { createLogger } from "../src/log.js";
+import { sseResponse } from "../src/ui/http/sse.js";
 import { createConsoleApp, loadAssets } from "../src/ui/index.js";
 import { createPipelineSource } from "../src/ui/pipeline/adapter.js";
 import type { PipelineSource } from "../src/ui/pipeline/source.js";
@@ -504,5 +505,44 @@ describe("cross-site requests", () => {
       headers: { Host: "console.lan:8501" },
     });
     expect(served.status).toBe(200);
+  });
+});
+
+describe("the SSE helper", () => {
+  function sseApp(closing: AbortSignal, log: string[]) {
+    const app = new Hono();
+    app.get("/events", (c) =>
+      sseResponse(c, { heartbeatMs: 60_000, closing }, ({ send }) => {
+        log.push("subscribed");
+        send({ event: "hello", data: { n: 1 } });
+        return () => log.push("unsubscribed");
+      }),
+    );
+    return app;
+  }
+
+  it("unsubscribes as soon as the client goes away", async () => {
+    const log: string[] = [];
+    const res = await sseApp(new AbortController().signal, log).request("/events");
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = "";
+    while (!text.includes("event: hello"))
+      text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toContain('data: {"n":1}');
+    expect(log).toEqual(["subscribed"]);
+    await reader.cancel();
+    while (log.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(["subscribed", "unsubscribed"]);
+  });
+
+  it("ends every stream when the console shuts down", async () => {
+    const log: string[] = [];
+    const closing = new AbortController();
+    const res = await sseApp(closing.signal, log).request("/events");
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    closing.abort();
+    for (;;) if ((await reader.read()).done) break;
+    expect(log).toEqual(["subscribed", "unsubscribed"]);
   });
 });

@@ -161,6 +161,9 @@ th, td { text-align: left; padding: 10px 18px; border-bottom: 1px solid var(--bo
 th { font-size: 12px; font-weight: 600; color: var(--muted); background: #fafbfc; white-space: nowrap; }
 tbody tr:last-child > td { border-bottom: 0; }
 td.actions { text-align: right; width: 1%; }
+#datasets-table > tbody > tr:not(.preview-row) > td { vertical-align: middle; }
+.graph-hint { font-weight: 400; }
+.graph-hint[hidden] { display: none; }
 
 /* Empty states */
 .empty { padding: 28px 18px; text-align: center; color: var(--muted); }

@@ -30,6 +30,7 @@ function openPreviews(): Set<string> {
 
 function renderSummary(): void {
   byId("summary").textContent = summaryLine(view);
+  byId<HTMLButtonElement>("clear-memory").disabled = view.datasets.length === 0;
 }
 
 function renderProblem(): void {
@@ -38,7 +39,16 @@ function renderProblem(): void {
 
 function renderGraph(): void {
   byId("graph").innerHTML = graphSvg(view).value;
+  hintGraph();
 }
+
+/** Says so when the graph is wider than its box (a phone): it scrolls sideways. */
+function hintGraph(): void {
+  const box = byId("graph");
+  byId("graph-hint").hidden = box.scrollWidth <= box.clientWidth + 1;
+}
+hintGraph();
+addEventListener("resize", hintGraph);
 
 /** Updates the graph's node classes in place (no re-layout). */
 function paintGraph(): void {
@@ -151,7 +161,7 @@ document.addEventListener("click", async (event) => {
     } catch (error) {
       toast(`Could not clear memory: ${(error as Error).message}`, "error");
     } finally {
-      button.disabled = false;
+      button.disabled = view.datasets.length === 0;
     }
   }
 });

@@ -168,9 +168,9 @@ export function legend(): Html {
   )}<span class="faint">Datasets:</span><span><i class="swatch in-memory"></i>in memory</span><span><i class="swatch absent"></i>not in memory</span></div>`;
 }
 
-function previewCell(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "";
+function previewCell(value: unknown): Html | string {
+  if (value === null || value === undefined)
+    return html`<span class="faint">${String(value)}</span>`;
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
@@ -241,11 +241,11 @@ export function problemBanner(view: PipelineView): Html {
 export function pipelineMain(view: PipelineView): Html {
   return html`<div class="page-head">
 <div><h1>Pipeline</h1><p class="sub" id="summary">${summaryLine(view)}</p></div>
-<div class="page-actions"><span class="live" id="live" data-state="connecting">connecting…</span><button type="button" class="btn btn-danger" id="clear-memory">Clear memory</button></div>
+<div class="page-actions"><span class="live" id="live" data-state="connecting">connecting…</span><button type="button" class="btn btn-danger" id="clear-memory"${raw(view.datasets.length === 0 ? " disabled" : "")}>Clear memory</button></div>
 </div>
 ${problemBanner(view)}
 <section class="card" aria-labelledby="graph-title">
-<div class="card-head"><h2 id="graph-title">Dependency graph</h2>${legend()}</div>
+<div class="card-head"><h2 id="graph-title">Dependency graph <span class="meta graph-hint" id="graph-hint" hidden>· scroll →</span></h2>${legend()}</div>
 <div class="graph-wrap" id="graph">${graphSvg(view)}</div>
 </section>
 <div class="cols">
