@@ -5,9 +5,9 @@ import winston from "winston";
 import Transport from "winston-transport";
 import { UsageError } from "./errors.js";
 
-/** The levels, most severe first (winston's npm levels). */
-export const LEVELS = ["error", "warn", "info", "http", "verbose", "debug", "silly"] as const;
-export type Level = (typeof LEVELS)[number];
+import { LEVELS, type Level } from "./levels.js";
+
+export { LEVELS, type Level };
 
 /**
  * Reads a level as a person writes it: case-insensitive, `warning` for `warn`. An unknown

@@ -1,10 +1,8 @@
 import type { Hono } from "hono";
-import { LOG_OPTIONS } from "../cli/options.js";
-import { parseCommand } from "../config.js";
 import { createLogger, type Logger, parseLevel } from "../log.js";
 import type { AccessLogMode } from "./access-log.js";
 import { createApp } from "./app.js";
-import { API_OPTIONS, type ApiConfig } from "./options.js";
+import type { ApiConfig } from "./options.js";
 import { SalesStore } from "./sales-store.js";
 
 /** What `setupApi` reads from the command's config (`API_OPTIONS` and the log settings). */
@@ -46,20 +44,8 @@ export interface ApiParts {
  * @example
  * const { app, store, accessLog } = setupApi(config, { log, version: "1.0.0" });
  */
-export function setupApi(config: ApiSetupConfig, context: ApiContext): ApiParts;
-/**
- * @deprecated Transitional, while `src/api/cli.ts` still calls `setupApi(dbPath, version)`:
- * reads the other settings from the command line, the environment and `.env` through the
- * same option specs, and logs diagnostics with the request lines. Use `apiCommand`.
- */
-export function setupApi(dbPath: string, version: string): ApiParts;
-export function setupApi(
-  configOrPath: ApiSetupConfig | string,
-  contextOrVersion: ApiContext | string,
-): ApiParts {
-  if (typeof configOrPath === "string") return legacySetup(configOrPath, String(contextOrVersion));
-  const config = configOrPath;
-  const { log, version } = contextOrVersion as ApiContext;
+export function setupApi(config: ApiSetupConfig, context: ApiContext): ApiParts {
+  const { log, version } = context;
   const accessLog = createLogger("api", {
     dir: config.logDir,
     file: "api-access",
@@ -93,32 +79,4 @@ function assemble(
     version,
   });
   return { app, store, accessLog };
-}
-
-/** The deprecated `setupApi(dbPath, version)`. */
-function legacySetup(dbPath: string, version: string): ApiParts {
-  const { config } = parseCommand(
-    { name: "api", summary: "", options: { ...LOG_OPTIONS, ...API_OPTIONS } },
-    process.argv.slice(2),
-  );
-  const level = parseLevel(config.logLevel);
-  // One logger (one rotating stream) per file: diagnostics share the request lines' file
-  // rather than opening a second stream on the command's api.log.
-  const accessLog = createLogger("api", {
-    dir: config.logDir,
-    file: "api-access",
-    level: ["debug", "silly", "verbose"].includes(level) ? level : "http",
-    consoleLevel: level,
-    maxSizeMb: config.logMaxSizeMb,
-    maxFiles: config.logMaxFiles,
-  });
-  const parts = assemble({ ...config, dbPath }, accessLog, accessLog, version);
-  // The caller closes the store at shutdown and awaits only its own log: start writing
-  // out the request lines then.
-  const close = parts.store.close.bind(parts.store);
-  parts.store.close = () => {
-    close();
-    void accessLog.flushFile();
-  };
-  return parts;
 }

@@ -1,5 +1,5 @@
 import type { OptionSpec, OptionSpecs } from "../config.js";
-import { LEVELS } from "../log.js";
+import { LEVELS } from "../levels.js";
 
 /** `--db PATH` / `DB_PATH`, shared by every command that reads or writes the database. */
 export function dbPathOption(help: string) {

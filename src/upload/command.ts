@@ -1,33 +1,30 @@
-import { runCommand } from "../cli/command.js";
-import { formatCount, ProgressLine } from "../cli/progress.js";
+import { defineCommand } from "../cli/command.js";
+import { formatCount } from "../cli/progress.js";
 import { AppError, describeError } from "../errors.js";
-import { EXIT, UploadError } from "./errors.js";
+import { EXIT } from "./errors.js";
 import type { FileHash } from "./file.js";
 import { UPLOAD_COMMAND } from "./options.js";
-import { runUpload } from "./run.js";
+import { runUpload, type UploadOutcome } from "./run.js";
 import { describeS3Error } from "./s3.js";
 
-/** `npm run upload`: `prehashed` is the hash of FILE the entry started (see cli.ts), if any. */
-export function uploadCommand(prehashed: Promise<FileHash> | null): Promise<never> {
-  return runCommand({
+/**
+ * `npm run upload` as a library value. `prehashed` is the hash of FILE that the entry
+ * started before anything else loaded (see cli.ts), if any.
+ *
+ * @example
+ * const outcome = await uploadCommand().run({ config, args: ["exports/ventas.csv"] }, { log, signal, progress });
+ */
+export function uploadCommand(prehashed: Promise<FileHash> | null = null) {
+  return defineCommand({
     ...UPLOAD_COMMAND,
     logFile: "upload",
+    args: { min: 1, max: 1 },
     internalErrorExit: EXIT.failed,
-    async run({ config, positionals }, { log }) {
-      if (positionals.length !== 1)
-        throw new UploadError(EXIT.usage, "usage", "give exactly one FILE to upload (see --help)");
-      const file = positionals[0] as string;
+    async run({ config, args }, { log, signal, progress }): Promise<UploadOutcome> {
+      const file = args[0] as string;
       // The SDK's notice that its 2027 releases need Node 22 would land in every cron mail;
-      // the README says it once.
+      // docs/upload.md says it once.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-      const controller = new AbortController();
-      for (const signal of ["SIGTERM", "SIGINT"] as const) {
-        process.once(signal, () => {
-          log.warn(`${signal}: aborting the upload`);
-          controller.abort(new Error(signal));
-        });
-      }
-      const progress = new ProgressLine();
       const started = Date.now();
       const summary = (fields: Record<string, unknown>) =>
         log.info(`summary: ${fields.outcome} (exit ${fields.exit_code})`, {
@@ -40,7 +37,7 @@ export function uploadCommand(prehashed: Promise<FileHash> | null): Promise<neve
           ...config,
           file,
           prehashed: prehashed ?? undefined,
-          signal: controller.signal,
+          signal,
           timeZone: process.env.TZ || undefined,
           onProgress: (loaded, total) =>
             progress.update(
@@ -54,6 +51,7 @@ export function uploadCommand(prehashed: Promise<FileHash> | null): Promise<neve
           },
         });
         progress.clear();
+        for (const note of outcome.notes) log.warn(note);
         const where = `s3://${outcome.bucket}/${outcome.key}`;
         if (outcome.outcome === "already_uploaded")
           log.info(`already uploaded: ${where} has the same size and SHA-256`);
@@ -74,7 +72,7 @@ export function uploadCommand(prehashed: Promise<FileHash> | null): Promise<neve
           attempts: outcome.attempts,
           exit_code: 0,
         });
-        return EXIT.uploaded;
+        return outcome;
       } catch (error) {
         progress.clear();
         const exitCode = error instanceof AppError ? error.exitCode : EXIT.failed;
