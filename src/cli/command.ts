@@ -171,29 +171,3 @@ export async function runCli<S extends OptionSpecs, R>(command: Command<S, R>): 
   await log?.flushFile();
   process.exit(code);
 }
-
-/**
- * The older shape, for a command not yet converted: `run` returns its exit code.
- * @deprecated define the command with `defineCommand` and run it with `runCli`.
- */
-export function runCommand<S extends OptionSpecs>(definition: {
-  name: string;
-  summary: string;
-  options: S;
-  positionals?: string;
-  logFile: string;
-  internalErrorExit?: number;
-  run(
-    parsed: { config: CommandConfig<S>; positionals: string[] },
-    context: CommandContext,
-  ): Promise<number>;
-}): Promise<never> {
-  return runCli(
-    defineCommand<S, number>({
-      ...definition,
-      args: { min: 0, max: Number.POSITIVE_INFINITY },
-      run: ({ config, args }, context) => definition.run({ config, positionals: args }, context),
-      exitCode: (code) => code,
-    }),
-  );
-}
