@@ -140,6 +140,10 @@ describeWithBrowser("the console in Chromium", () => {
     await waitForCount(page, '#runs li.run[data-status="ok"]', 1);
     await waitForText(page, "#summary", "4 datasets in memory");
 
+    // A run unfolds its steps (GET /api/pipeline/runs/:id).
+    await page.locator("#runs details.run-steps summary").click();
+    await waitForCount(page, "#runs .run-steps-table .pill.done", 4);
+
     // A preview opens under its dataset, escaped.
     await page.locator('details[data-preview="clientes"] summary').click();
     const preview = page.locator('tr[data-preview-row="clientes"]');

@@ -257,6 +257,16 @@ tr.preview-row > td { background: #fafbfc; padding-top: 0; }
 .run-targets { font-family: var(--mono); font-size: 13px; font-weight: 600; overflow-wrap: anywhere; }
 .run-meta { color: var(--muted); font-size: 12.5px; grid-column: 1 / -1; }
 .run-error { color: var(--failed-text); font-size: 12.5px; grid-column: 1 / -1; overflow-wrap: anywhere; }
+details.run-steps { grid-column: 1 / -1; font-size: 12.5px; }
+details.run-steps > summary { cursor: pointer; color: var(--accent); width: max-content; list-style: none; }
+details.run-steps > summary::-webkit-details-marker { display: none; }
+details.run-steps > summary::before { content: "▸ "; }
+details.run-steps[open] > summary::before { content: "▾ "; }
+.run-steps-table { margin-top: 6px; }
+.run-steps-table td { padding: 4px 8px 4px 0; border-bottom: 1px dashed var(--border); vertical-align: middle; }
+.run-steps-table tr:last-child td { border-bottom: 0; }
+.run-steps-table .pill { font-size: 11.5px; line-height: 16px; }
+.run-step-error td { color: var(--failed-text); padding-top: 0; overflow-wrap: anywhere; }
 
 /* Overview */
 .stat-list { list-style: none; margin: 0; padding: 0; }

@@ -8,8 +8,14 @@ import {
   stepsList,
   summaryLine,
 } from "../views/pipeline.js";
-import type { DatasetView, PipelineView, RunSummary, StepView } from "../views/pipeline-model.js";
-import { byId, initialState, postJson, subscribe, toast } from "./common.js";
+import type {
+  DatasetView,
+  PipelineView,
+  RunDetail,
+  RunSummary,
+  StepView,
+} from "../views/pipeline-model.js";
+import { byId, getJson, initialState, postJson, subscribe, toast } from "./common.js";
 
 /**
  * The `/pipeline` page: starts from the state the server rendered, then applies the SSE
@@ -79,8 +85,22 @@ function renderStep(step: StepView): void {
   if (focused) document.getElementById(`step-${step.name}`)?.querySelector("button")?.focus();
 }
 
+/** The runs whose steps are unfolded, and their reports as last fetched. */
+const openRuns = new Set<string>();
+const runDetails = new Map<string, RunDetail>();
+
 function renderRuns(): void {
-  byId("runs").innerHTML = runsList(view).value;
+  byId("runs").innerHTML = runsList(view, Date.now(), openRuns, runDetails).value;
+}
+
+/** Fetches an unfolded run's report (again while it runs), then shows it. */
+async function loadRun(id: string): Promise<void> {
+  try {
+    runDetails.set(id, await getJson<RunDetail>(`/api/pipeline/runs/${encodeURIComponent(id)}`));
+    if (openRuns.has(id)) renderRuns();
+  } catch (error) {
+    toast(`Could not load the run: ${(error as Error).message}`, "error");
+  }
 }
 
 function renderDatasets(): void {
@@ -108,6 +128,7 @@ function applyRun(run: RunSummary): void {
   const index = view.runs.findIndex((r) => r.run_id === run.run_id);
   if (index === -1) view.runs = [run, ...view.runs].slice(0, MAX_RUNS);
   else view.runs[index] = run;
+  if (openRuns.has(run.run_id)) void loadRun(run.run_id);
   renderRuns();
   renderSummary();
 }
@@ -166,12 +187,24 @@ document.addEventListener("click", async (event) => {
   }
 });
 
-// A preview's <details> shows or hides the row under its dataset ("toggle" does not bubble).
+// A preview's <details> shows or hides the row under its dataset; a run's unfolds its
+// steps ("toggle" does not bubble, so it is caught on its way down).
 document.addEventListener(
   "toggle",
   (event) => {
     const details = event.target as HTMLElement;
-    if (!(details instanceof HTMLDetailsElement) || !details.dataset.preview) return;
+    if (!(details instanceof HTMLDetailsElement)) return;
+    const run = details.dataset.run;
+    if (run) {
+      if (details.open === openRuns.has(run)) return; // re-rendered, not toggled
+      if (details.open) {
+        openRuns.add(run);
+        renderRuns();
+        void loadRun(run);
+      } else openRuns.delete(run);
+      return;
+    }
+    if (!details.dataset.preview) return;
     const row = document.querySelector<HTMLElement>(
       `tr[data-preview-row="${CSS.escape(details.dataset.preview)}"]`,
     );

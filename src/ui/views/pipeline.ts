@@ -5,6 +5,7 @@ import type {
   GraphLayout,
   PipelineView,
   Preview,
+  RunDetail,
   RunSummary,
   StepState,
   StepView,
@@ -213,12 +214,31 @@ function runMeta(run: RunSummary, now: number): string {
       fmt.duration(new Date(run.finished_at).getTime() - new Date(run.started_at).getTime()),
     );
   else parts.push(`${fmt.duration(now - new Date(run.started_at).getTime())} so far`);
-  parts.push(`${run.steps} ${run.steps === 1 ? "step" : "steps"}`);
   if (run.force) parts.push("forced");
   return parts.join(" · ");
 }
 
-export function runsList(view: PipelineView, now = Date.now()): Html {
+/** A run's steps (from `GET /api/pipeline/runs/:id`), in the order they started. */
+export function runSteps(detail: RunDetail | undefined): Html {
+  if (!detail) return html`<p class="muted small">Loading…</p>`;
+  return html`<table class="run-steps-table"><tbody>${detail.steps.map(
+    (step) =>
+      html`<tr><td class="mono">${step.name}</td><td>${statePill(step.status)}</td><td class="num small muted">${fmt.duration(step.ms)}</td></tr>${
+        step.error ? html`<tr class="run-step-error"><td colspan="3">${step.error}</td></tr>` : ""
+      }`,
+  )}</tbody></table>`;
+}
+
+/**
+ * The recent runs, newest first; a run's steps unfold under it (`open`: the runs unfolded,
+ * `details`: their reports, as the client fetched them).
+ */
+export function runsList(
+  view: PipelineView,
+  now = Date.now(),
+  open: ReadonlySet<string> = new Set(),
+  details: ReadonlyMap<string, RunDetail> = new Map(),
+): Html {
   if (view.runs.length === 0) {
     return html`<div class="empty" id="runs-empty"><strong>No runs yet</strong>Press Run on a step; its run and the steps it needed show here.</div>`;
   }
@@ -226,8 +246,9 @@ export function runsList(view: PipelineView, now = Date.now()): Html {
     (run) => html`<li class="run" data-run-id="${run.run_id}" data-status="${run.status}">
 <div class="run-targets">${run.targets.join(", ")}</div>
 <div>${runPill(run.status)}</div>
-<div class="run-meta">${runMeta(run, now)} · <a href="/api/pipeline/runs/${encodeURIComponent(run.run_id)}" class="mono">${run.run_id.slice(0, 8)}</a></div>
+<div class="run-meta">${runMeta(run, now)}</div>
 ${run.error ? html`<div class="run-error">${run.error}</div>` : ""}
+<details class="run-steps" data-run="${run.run_id}"${raw(open.has(run.run_id) ? " open" : "")}><summary>${run.steps} ${run.steps === 1 ? "step" : "steps"}</summary>${open.has(run.run_id) ? runSteps(details.get(run.run_id)) : ""}</details>
 </li>`,
   )}</ul>`;
 }
