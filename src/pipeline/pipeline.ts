@@ -232,8 +232,14 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     return this.history;
   }
 
+  /** The last history problem said, so a page polling the runs does not repeat it. */
+  private lastHistoryProblem: string | null = null;
+
   private historyFailed(error: unknown): void {
-    this.log.warn(`cannot record the run in ${this.options.controlDb}: ${describeError(error)}`);
+    const problem = describeError(error);
+    if (problem === this.lastHistoryProblem) return;
+    this.lastHistoryProblem = problem;
+    this.log.warn(`cannot use the run history in ${this.options.controlDb}: ${problem}`);
   }
 
   /** An event listener that throws is logged; it never breaks a run. */
