@@ -3,41 +3,59 @@
  * `PRAGMA user_version` is the schema version, so a run never writes into another
  * application's database and knows when to rebuild an older layout.
  */
+import {
+  type ColumnKind,
+  type ColumnSpec,
+  dbColumnOf,
+  nullable,
+  TABLES,
+  type TableSpec,
+} from "../etl/tables.js";
+
 export const APPLICATION_ID = 0x454d5052; // "EMPR"
 export const SCHEMA_VERSION = 1;
 
 const DATE_CHECK = "GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'";
 
+/** The SQL type each kind of column is stored as (money and IDs as integers, dates as text). */
+const SQL_TYPE: Record<ColumnKind, "INTEGER" | "TEXT"> = {
+  id: "INTEGER",
+  date: "TEXT",
+  integer: "INTEGER",
+  decimal: "INTEGER",
+  name: "TEXT",
+  category: "TEXT",
+  city: "TEXT",
+};
+
+/** One column's definition, from its spec. */
+function columnDdl(table: TableSpec, column: ColumnSpec, width: number): string {
+  const name = dbColumnOf(column);
+  const parts = [name.padEnd(width), SQL_TYPE[column.kind]];
+  const soleKey = table.key.length === 1 && table.key[0] === column.name;
+  if (soleKey) parts.push("PRIMARY KEY");
+  else if (!nullable(column)) parts.push("NOT NULL");
+  if (column.references) parts.push(`REFERENCES ${column.references} (${column.name})`);
+  if (column.check) parts.push(`CHECK (${name} ${column.check})`);
+  if (column.kind === "date") parts.push(`CHECK (${name} ${DATE_CHECK})`);
+  return parts.join(" ");
+}
+
+/**
+ * `CREATE TABLE` of a data table, generated from its column specs (src/etl/tables.ts): an
+ * INTEGER PRIMARY KEY for a one-column key, a WITHOUT ROWID table for a composite one.
+ */
+export function tableDdl(table: TableSpec): string {
+  const width = Math.max(...table.columns.map((column) => dbColumnOf(column).length));
+  const lines = table.columns.map((column) => `  ${columnDdl(table, column, width)}`);
+  const composite = table.key.length > 1;
+  if (composite) lines.push(`  PRIMARY KEY (${table.key.join(", ")})`);
+  return `CREATE TABLE ${table.name} (\n${lines.join(",\n")}\n) STRICT${composite ? ", WITHOUT ROWID" : ""};`;
+}
+
 /** Tables and views that hold the loaded data; a run replaces their content as a whole. */
 export const DATA_DDL = `
-CREATE TABLE productos (
-  producto_id     INTEGER PRIMARY KEY CHECK (producto_id >= 1),
-  nombre          TEXT NOT NULL,
-  categoria       TEXT NOT NULL,
-  precio_centavos INTEGER
-) STRICT;
-
-CREATE TABLE clientes (
-  cliente_id INTEGER PRIMARY KEY CHECK (cliente_id >= 1),
-  nombre     TEXT NOT NULL,
-  ciudad     TEXT
-) STRICT;
-
-CREATE TABLE ventas (
-  venta_id                 INTEGER PRIMARY KEY CHECK (venta_id >= 1),
-  fecha                    TEXT NOT NULL CHECK (fecha ${DATE_CHECK}),
-  producto_id              INTEGER NOT NULL REFERENCES productos (producto_id),
-  cliente_id               INTEGER NOT NULL REFERENCES clientes (cliente_id),
-  cantidad                 INTEGER NOT NULL,
-  precio_unitario_centavos INTEGER NOT NULL
-) STRICT;
-
-CREATE TABLE inventario (
-  producto_id INTEGER NOT NULL REFERENCES productos (producto_id),
-  fecha       TEXT NOT NULL CHECK (fecha ${DATE_CHECK}),
-  stock       INTEGER NOT NULL,
-  PRIMARY KEY (producto_id, fecha)
-) STRICT, WITHOUT ROWID;
+${TABLES.map(tableDdl).join("\n\n")}
 
 CREATE TABLE ventas_resumen_diario (
   fecha            TEXT NOT NULL,

@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { TABLES, TableName } from "../etl/tables.js";
 
 /**
  * The typed description of `empresa.db` for kysely. Domain tables and columns keep their
@@ -19,34 +20,33 @@ export interface Database {
   validation_results: ValidationResultsTable;
 }
 
-export interface ProductosTable {
-  producto_id: number;
-  nombre: string;
-  categoria: string;
-  precio_centavos: number | null;
-}
+/** The spec of one data table (src/etl/tables.ts), by name. */
+type SpecOf<N extends TableName> = Extract<(typeof TABLES)[number], { name: N }>;
+type ColumnOf<N extends TableName> = SpecOf<N>["columns"][number];
 
-export interface ClientesTable {
-  cliente_id: number;
-  nombre: string;
-  ciudad: string | null;
-}
+/** The stored column name: `dbColumn` when the spec gives one, else `name`. */
+type StoredName<C> = C extends { dbColumn: infer D extends string }
+  ? D
+  : C extends { name: infer N extends string }
+    ? N
+    : never;
 
-export interface VentasTable {
-  venta_id: number;
-  /** `YYYY-MM-DD` */
-  fecha: string;
-  producto_id: number;
-  cliente_id: number;
-  cantidad: number;
-  precio_unitario_centavos: number;
-}
+/** IDs, integers and money (cents) are numbers; dates (`YYYY-MM-DD`) and text are strings. */
+type StoredType<C> = C extends { kind: "id" | "integer" | "decimal" } ? number : string;
+type NullOf<C> = C extends { optional: true } | { emptyAllowed: true } ? null : never;
 
-export interface InventarioTable {
-  producto_id: number;
-  fecha: string;
-  stock: number;
-}
+/**
+ * The row type of a data table, derived from its column specs: the same specs generate the
+ * table's DDL, so the types, the schema and the parsing cannot drift apart.
+ */
+export type RowOf<N extends TableName> = {
+  [C in ColumnOf<N> as StoredName<C>]: StoredType<C> | NullOf<C>;
+};
+
+export type ProductosTable = RowOf<"productos">;
+export type ClientesTable = RowOf<"clientes">;
+export type VentasTable = RowOf<"ventas">;
+export type InventarioTable = RowOf<"inventario">;
 
 /** The contract's read view (section 4). */
 export interface VentasEnriquecidasView {

@@ -1,6 +1,7 @@
 /**
- * The four input files as data: one source of truth for header matching, value parsing,
- * the database columns, duplicate keys and the generated documentation.
+ * The four input files and their tables as data: the one source of truth for header
+ * matching, value parsing, duplicate keys, the tables' DDL (src/db/ddl.ts) and their
+ * kysely row types (src/db/schema.ts), and the generated documentation.
  */
 
 /** How a column's text is normalized (contract section 2). */
@@ -16,6 +17,10 @@ export interface ColumnSpec {
   readonly emptyAllowed?: boolean;
   /** The database column, when it differs from `name` (money is stored in cents). */
   readonly dbColumn?: string;
+  /** A SQL condition on the column, for its CHECK constraint (`>= 1`). */
+  readonly check?: string;
+  /** The table whose key this column names (a declared, unenforced foreign key). */
+  readonly references?: TableName;
 }
 
 export type TableName = "productos" | "clientes" | "ventas" | "inventario";
@@ -28,12 +33,12 @@ export interface TableSpec {
   readonly key: readonly string[];
 }
 
-export const TABLES: readonly TableSpec[] = [
+export const TABLES = [
   {
     name: "productos",
     file: "productos.csv",
     columns: [
-      { name: "producto_id", kind: "id" },
+      { name: "producto_id", kind: "id", check: ">= 1" },
       { name: "nombre", kind: "name" },
       { name: "categoria", kind: "category" },
       {
@@ -50,7 +55,7 @@ export const TABLES: readonly TableSpec[] = [
     name: "clientes",
     file: "clientes.csv",
     columns: [
-      { name: "cliente_id", kind: "id" },
+      { name: "cliente_id", kind: "id", check: ">= 1" },
       { name: "nombre", kind: "name" },
       { name: "ciudad", kind: "city", emptyAllowed: true },
     ],
@@ -60,10 +65,10 @@ export const TABLES: readonly TableSpec[] = [
     name: "ventas",
     file: "ventas.csv",
     columns: [
-      { name: "venta_id", kind: "id" },
+      { name: "venta_id", kind: "id", check: ">= 1" },
       { name: "fecha", kind: "date" },
-      { name: "producto_id", kind: "id" },
-      { name: "cliente_id", kind: "id" },
+      { name: "producto_id", kind: "id", references: "productos" },
+      { name: "cliente_id", kind: "id", references: "clientes" },
       { name: "cantidad", kind: "integer" },
       { name: "precio_unitario", kind: "decimal", dbColumn: "precio_unitario_centavos" },
     ],
@@ -73,13 +78,13 @@ export const TABLES: readonly TableSpec[] = [
     name: "inventario",
     file: "inventario.csv",
     columns: [
-      { name: "producto_id", kind: "id" },
+      { name: "producto_id", kind: "id", references: "productos" },
       { name: "fecha", kind: "date" },
       { name: "stock", kind: "integer" },
     ],
     key: ["producto_id", "fecha"],
   },
-];
+] as const satisfies readonly TableSpec[];
 
 export function tableSpec(name: TableName): TableSpec {
   const spec = TABLES.find((table) => table.name === name);
@@ -88,3 +93,22 @@ export function tableSpec(name: TableName): TableSpec {
 }
 
 export const dbColumnOf = (column: ColumnSpec): string => column.dbColumn ?? column.name;
+
+/** A column is NULL-able when it may be absent from its file or empty. */
+export const nullable = (column: ColumnSpec): boolean =>
+  column.optional === true || column.emptyAllowed === true;
+
+/**
+ * The position of each named column in a table's rows (spec order), so code that reads a
+ * row says `values[at.categoria]`, never a bare index that a reordered spec would break.
+ *
+ * @example
+ * const at = columnIndexes("ventas");
+ * values[at.cantidad]; // the quantity of a ventas row
+ */
+export function columnIndexes<N extends TableName>(
+  name: N,
+): Record<Extract<(typeof TABLES)[number], { name: N }>["columns"][number]["name"], number> {
+  const spec = tableSpec(name);
+  return Object.fromEntries(spec.columns.map((column, index) => [column.name, index])) as never;
+}

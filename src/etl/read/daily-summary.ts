@@ -1,5 +1,9 @@
 import type { Value } from "../normalize/row.js";
-import type { TableName } from "../tables.js";
+import { columnIndexes, type TableName } from "../tables.js";
+
+const PRODUCTO = columnIndexes("productos");
+const CLIENTE = columnIndexes("clientes");
+const VENTA = columnIndexes("ventas");
 
 /** The city the view reports when a client is unknown or has none (contract section 4). */
 export const UNKNOWN_CITY = "ciudad_desconocida";
@@ -33,11 +37,14 @@ export class DailySummary {
   /** Takes a loaded row of any table, its values in the table spec's column order. */
   add(table: TableName, values: readonly Value[]): void {
     if (table === "productos")
-      this.categoryOf.set(values[0] as number, this.intern(values[2] as string));
+      this.categoryOf.set(
+        values[PRODUCTO.producto_id] as number,
+        this.intern(values[PRODUCTO.categoria] as string),
+      );
     else if (table === "clientes")
       this.cityOf.set(
-        values[0] as number,
-        this.intern((values[2] as string | null) ?? UNKNOWN_CITY),
+        values[CLIENTE.cliente_id] as number,
+        this.intern((values[CLIENTE.ciudad] as string | null) ?? UNKNOWN_CITY),
       );
     else if (table === "ventas") this.addSale(values);
   }
@@ -53,9 +60,9 @@ export class DailySummary {
   }
 
   private addSale(values: readonly Value[]): void {
-    const fecha = values[1] as number;
-    const category = this.categoryOf.get(values[2] as number) ?? 0;
-    const city = this.cityOf.get(values[3] as number) ?? 1;
+    const fecha = values[VENTA.fecha] as number;
+    const category = this.categoryOf.get(values[VENTA.producto_id] as number) ?? 0;
+    const city = this.cityOf.get(values[VENTA.cliente_id] as number) ?? 1;
     // One number per group while it fits (YYYYMMDD < 2^27, × 2^25, + category × 2^13 +
     // city stays below 2^53); beyond 4,096 categories or 8,192 cities, a string key.
     const key =
@@ -74,10 +81,10 @@ export class DailySummary {
       };
       this.groups.set(key, row);
     }
-    const cantidad = values[4] as number;
+    const cantidad = values[VENTA.cantidad] as number;
     row.ventas++;
     row.unidades += cantidad;
-    row.importe_centavos += cantidad * (values[5] as number);
+    row.importe_centavos += cantidad * (values[VENTA.precio_unitario] as number);
   }
 
   rows(): DailySummaryRow[] {
