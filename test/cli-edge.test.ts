@@ -120,6 +120,16 @@ describe("the command line edge", () => {
     expect(validate.stderr).toMatch(/cannot write .*alertas\.log/);
   });
 
+  it("per-rule validation settings are read from .env like every other setting", async () => {
+    const root = tempDir();
+    const dbPath = join(root, "empresa.db");
+    await runEtl({ dataDir: writeDataset(join(root, "data")), dbPath });
+    writeFileSync(join(root, ".env"), "VALIDATION_PRODUCTO_FK_SEVERITY=loud\n");
+    const result = await runCli("validate", ["--db", dbPath], { cwd: root });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("VALIDATION_PRODUCTO_FK_SEVERITY: severity must be one of");
+  });
+
   it("an unexpected argument is a usage error", async () => {
     const result = await runCli("etl", ["data"], { cwd: tempDir() });
     expect(result.code).toBe(2);

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { defineCommand } from "../cli/command.js";
+import { readDotEnv } from "../config.js";
 import { InterruptedError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { consoleReport, writeAlerts } from "./alerts.js";
@@ -37,7 +38,9 @@ export const validateCommand = defineCommand({
   interruptedNote: "no validation run was recorded",
   async run({ config }, { log, signal }): Promise<ValidateResult> {
     const asOf = parseAsOf(config.asOf);
-    const thresholds = resolveThresholds(RULES, config.config);
+    // Per-rule settings (VALIDATION_<RULE>_FAIL_ABOVE, …_SEVERITY) come from the environment
+    // or .env like every other setting; the environment wins.
+    const thresholds = resolveThresholds(RULES, config.config, { ...readDotEnv(), ...process.env });
     const report = await runValidation({ dbPath: config.dbPath, asOf, thresholds, signal });
 
     const alerts = createLogger("validate", {
