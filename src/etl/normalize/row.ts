@@ -84,48 +84,60 @@ export function rowNormalizer(
   /** In the last deferred row, the first column that failed for another reason. */
   let failedAt = width;
 
-  const textOf = (record: readonly string[], i: number): string => {
-    const index = indexes[i] as number;
-    return index < 0 ? "" : (record[index] as string);
-  };
-
   /** Lets the number columns after `from` see a row that is rejected or deferred anyway. */
   const collectEvidence = (record: readonly string[], from: number) => {
     for (let i = from; i < width; i++) {
       const number = numbers[i];
-      if (number) number.normalize(textOf(record, i));
+      const index = indexes[i] as number;
+      if (number && index >= 0) number.normalize(record[index] as string);
     }
+  };
+
+  /**
+   * The slow path of `normalize`, for column `i` whose text is empty or whose value is
+   * INVALID or AMBIGUOUS: the rejection, or null when the row goes on (an allowed empty
+   * value, or a value that waits for its column's convention: `deferred` is then set).
+   */
+  let deferred = false;
+  const problem = (
+    i: number,
+    text: string,
+    value: Value | typeof INVALID | typeof AMBIGUOUS,
+    out: Value[],
+  ): Rejection | null => {
+    const column = columns[i] as ColumnSpec;
+    if (text.length === 0 || text.trim().length === 0) {
+      if (!column.emptyAllowed) return { reason: "missing_value", column: column.name };
+      out[i] = null;
+      return null;
+    }
+    if (value === INVALID) return { reason: REASON_OF[column.kind], column: column.name };
+    if (!resolved && !(numbers[i] as NumberColumn).undecided) {
+      deferred = true;
+      return null;
+    }
+    return { reason: "ambiguous_number", column: column.name };
   };
 
   const normalize = (record: readonly string[], out: Value[]): Rejection | null | typeof DEFER => {
     if (record.length !== fieldCount) return { reason: "field_count", column: null };
-    let deferred = false;
+    deferred = false;
     for (let i = 0; i < width; i++) {
-      const column = columns[i] as ColumnSpec;
-      const text = textOf(record, i);
-      let rejection: Rejection;
-      if (text.length === 0 || text.trim().length === 0) {
-        if (column.emptyAllowed) {
-          out[i] = null;
-          continue;
-        }
-        rejection = { reason: "missing_value", column: column.name };
-      } else {
-        const number = numbers[i];
-        const value = number ? number.normalize(text) : (normalizers[i] as TextNormalizer)(text);
-        if (value === AMBIGUOUS) {
-          if (!resolved && !(number as NumberColumn).undecided) {
-            deferred = true;
-            continue;
-          }
-          rejection = { reason: "ambiguous_number", column: column.name };
-        } else if (value === INVALID) {
-          rejection = { reason: REASON_OF[column.kind], column: column.name };
-        } else {
-          out[i] = value;
-          continue;
-        }
+      const index = indexes[i] as number;
+      const text = index < 0 ? "" : (record[index] as string);
+      const number = numbers[i] as NumberColumn | null;
+      const value =
+        text.length === 0 || text.trim().length === 0
+          ? INVALID
+          : number === null
+            ? (normalizers[i] as TextNormalizer)(text)
+            : number.normalize(text);
+      if (value !== INVALID && value !== AMBIGUOUS) {
+        out[i] = value;
+        continue;
       }
+      const rejection = problem(i, text, value, out);
+      if (rejection === null) continue;
       collectEvidence(record, i + 1);
       if (!deferred) return rejection;
       failedAt = i;

@@ -166,12 +166,20 @@ export class CsvParser {
   }
 
   /**
-   * Passes over the record at `pos` (which does not start with a quote) as `parse` would
-   * read it — a quote opens a quoted field only at the start of a field — without building
-   * its fields. Returns where the next record starts, or -1 when the input ends inside it.
+   * Passes over the records from `pos` that start before `skipBefore` and not with a
+   * quote, as `parse` would read them — a quote opens a quoted field only at the start of
+   * a field — without building their fields. Returns where the next record starts, or -1
+   * when the input ends inside the first of them.
    */
+  /** Where `passOver` stops when the input ends inside a record that starts at `start`. */
+  private incomplete(start: number, pos: number): number {
+    this.quote = -1; // found from further on than `start`: not valid from there
+    return start === pos ? -1 : start;
+  }
+
   private passOver(s: string, pos: number, final: boolean): number {
     const n = s.length;
+    let start = pos;
     let from = pos;
     let breaks = 0;
     for (;;) {
@@ -182,10 +190,16 @@ export class CsvParser {
       }
       const quote = this.quote;
       if (lf !== -1 ? quote > lf : quote === n) {
-        if (lf === -1 && !final) return -1;
-        const end = lf === -1 ? n : lf;
-        this.line += breaks + (lf === -1 ? 0 : 1);
-        return end + 1;
+        // The record ends at lf (or at the end of the final input).
+        if (lf === -1) {
+          if (!final) return this.incomplete(start, pos);
+          return n;
+        }
+        this.line += breaks + 1;
+        start = from = lf + 1;
+        breaks = 0;
+        if (this.line >= this.skipBefore || from >= n || s.charCodeAt(from) === QUOTE) return from;
+        continue;
       }
       if (s.charCodeAt(quote - 1) !== this.delimiter) {
         from = quote + 1; // a quote inside a field is text
@@ -197,13 +211,13 @@ export class CsvParser {
         const q = s.indexOf('"', close);
         if (q === -1) {
           if (final) throw new UnclosedQuoteError(this.line + breaks);
-          return -1;
+          return this.incomplete(start, pos);
         }
         if (q + 1 < n && s.charCodeAt(q + 1) === QUOTE) {
           close = q + 2;
           continue;
         }
-        if (q + 1 >= n && !final) return -1;
+        if (q + 1 >= n && !final) return this.incomplete(start, pos);
         close = q;
         break;
       }
