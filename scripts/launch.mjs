@@ -14,6 +14,7 @@ const ENTRIES = {
   pipeline: "pipeline/cli.js",
   ui: "ui/cli.js",
   generate: "generate/cli.js",
+  scheduler: "scheduler/cli.js",
 };
 
 const command = process.argv[2];

@@ -5,7 +5,15 @@ import { pathToFileURL } from "node:url";
 export const ROOT = resolve(import.meta.dirname, "../..");
 const TSX = pathToFileURL(resolve(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
-export type Command = "etl" | "validate" | "api" | "upload" | "generate" | "pipeline" | "ui";
+export type Command =
+  | "etl"
+  | "validate"
+  | "api"
+  | "upload"
+  | "generate"
+  | "pipeline"
+  | "ui"
+  | "scheduler";
 
 export interface CliResult {
   code: number | null;

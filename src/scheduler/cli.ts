@@ -1,0 +1,5 @@
+// Entry of `npm run scheduler`.
+import { runCli } from "../cli/command.js";
+import { schedulerCommand } from "./command.js";
+
+await runCli(schedulerCommand);
