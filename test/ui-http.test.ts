@@ -8,6 +8,7 @@ import { sseResponse } from "../src/ui/http/sse.js";
 import { createConsoleApp, loadAssets } from "../src/ui/index.js";
 import { createPipelineSource } from "../src/ui/pipeline/adapter.js";
 import type { PipelineSource } from "../src/ui/pipeline/source.js";
+import { createSchedulerSource, type SchedulerSource } from "../src/ui/scheduler/source.js";
 import type { PipelineView, RunDetail } from "../src/ui/views/pipeline-model.js";
 import { runValidation } from "../src/validation/run.js";
 import { stepFile, stepGates, writeSteps } from "./helpers/browser.js";
@@ -15,7 +16,9 @@ import { writeDataset } from "./helpers/dataset.js";
 import { tempDir } from "./helpers/tmp.js";
 
 const sources: PipelineSource[] = [];
+const schedulers: SchedulerSource[] = [];
 afterEach(async () => {
+  for (const scheduler of schedulers.splice(0)) scheduler.close();
   await Promise.all(sources.splice(0).map((source) => source.close(0)));
 });
 
@@ -37,9 +40,17 @@ async function setup(
   const log = createLogger("ui", { dir: join(root, "logs"), console: false });
   const pipeline = await createPipelineSource({ stepsDir, controlDb, dbPath, log });
   sources.push(pipeline);
+  // The scheduler's files in the temporary folder (none there: no daemon, no schedule).
+  const scheduler = createSchedulerSource({
+    controlDb,
+    statusFile: join(root, "status.json"),
+    scheduleFile: join(root, "schedule.json"),
+  });
+  schedulers.push(scheduler);
   const app = createConsoleApp({
     assets: await loadAssets(),
     pipeline,
+    scheduler,
     dbPath,
     loopbackOnly: options.loopbackOnly ?? true,
     log,
@@ -91,7 +102,7 @@ describe("console pages", () => {
       for (const href of ["/", "/pipeline", "/scheduler", "/files", "/simulations"])
         expect(html).toContain(`href="${href}"`);
       expect(html).toMatch(new RegExp(`aria-current="page">${label}<`));
-      if (!["/", "/pipeline"].includes(path)) expect(html).toContain("Not built yet");
+      if (!["/", "/pipeline", "/scheduler"].includes(path)) expect(html).toContain("Not built yet");
       // Every asset is the console's own.
       for (const [, url] of html.matchAll(/(?:src|href)="([^"]+)"/g))
         expect(url?.startsWith("/"), `${path}: ${url}`).toBe(true);
@@ -156,7 +167,7 @@ describe("GET /api/overview", () => {
     expect(body).toMatchObject({
       sales: { database: "missing", etl: null, validation: null },
       pipeline: { steps: 4, datasets: 0, running: [], recent: [] },
-      scheduler: { built: false },
+      scheduler: { daemon: { state: "not_running" }, jobs: 0, running: [], failures: [] },
       files: { built: false },
       simulations: { built: false },
     });

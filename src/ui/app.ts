@@ -9,11 +9,19 @@ import type { SseOptions } from "./http/sse.js";
 import { registerComing } from "./pages/coming.js";
 import { registerOverview } from "./pages/overview.js";
 import { registerPipeline } from "./pages/pipeline.js";
+import { registerScheduler } from "./pages/scheduler.js";
 import type { PipelineSource } from "./pipeline/source.js";
+import { createSchedulerSource, type SchedulerSource } from "./scheduler/source.js";
 
 export interface ConsoleAppOptions {
   assets: Assets;
   pipeline: PipelineSource;
+  /**
+   * The scheduler's status file, schedule file and history. Default: one over
+   * `MASTER_STATUS_FILE`, `SCHEDULE_FILE` and `CONTROL_DB` (or their defaults), which the
+   * caller cannot close; pass one (`createSchedulerSource`) to close it yourself.
+   */
+  scheduler?: SchedulerSource;
   /** The sales database the overview reads (`DB_PATH`). */
   dbPath: string;
   /** Answer only requests addressed to a loopback name (set when listening on loopback). */
@@ -39,7 +47,15 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
     closing: options.sse?.closing ?? new AbortController().signal,
     maxQueued: options.sse?.maxQueued,
   };
-  const deps = { assets, pipeline, dbPath, sse, log };
+  const scheduler =
+    options.scheduler ??
+    createSchedulerSource({
+      controlDb: process.env.CONTROL_DB || "database/control.db",
+      statusFile: process.env.MASTER_STATUS_FILE || undefined,
+      scheduleFile: process.env.SCHEDULE_FILE || undefined,
+      log,
+    });
+  const deps = { assets, pipeline, scheduler, dbPath, sse, log };
   const app = new Hono();
 
   app.use(consoleHeaders());
@@ -47,6 +63,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
 
   registerOverview(app, deps);
   registerPipeline(app, deps);
+  registerScheduler(app, deps);
   registerComing(app, deps);
 
   app.get("/assets/:name", (c) => {

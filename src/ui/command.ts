@@ -27,7 +27,8 @@ export const uiCommand = defineCommand({
   name: "ui",
   summary:
     "The web console: the overview, the pipeline (live states, graph, Run, Clear memory,\n" +
-    "datasets, runs) and the sections still to come, on http://127.0.0.1:8501 by default.\n" +
+    "datasets, runs), the scheduler (the daemon, jobs, last 24 hours, Run now) and the\n" +
+    "sections still to come, on http://127.0.0.1:8501 by default.\n" +
     "SIGTERM or SIGINT: stop accepting, finish what is in flight, exit 0.",
   options: UI_OPTIONS,
   logFile: "ui",
@@ -37,6 +38,8 @@ export const uiCommand = defineCommand({
       host: config.host,
       stepsDir: config.stepsDir,
       controlDb: config.controlDb,
+      statusFile: config.statusFile,
+      scheduleFile: config.scheduleFile,
       dbPath: config.dbPath,
       concurrency: config.concurrency,
       stepTimeoutMs: config.stepTimeoutMs ?? null,

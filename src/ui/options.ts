@@ -2,6 +2,7 @@ import type { CommandConfig } from "../cli/command.js";
 import { dbPathOption } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
 import { PIPELINE_OPTIONS } from "../pipeline/command.js";
+import { SCHEDULER_OPTIONS } from "../scheduler/options.js";
 
 /**
  * The options of `npm run ui`: flags, environment variables, defaults. The pipeline's
@@ -39,6 +40,14 @@ export const UI_OPTIONS = {
   dbPath: dbPathOption(
     "Sales database: the overview shows its last ETL run and validation; steps get it as DB_PATH",
   ),
+  statusFile: {
+    ...SCHEDULER_OPTIONS.statusFile,
+    help: "The scheduler daemon's status file, shown on /scheduler",
+  },
+  scheduleFile: {
+    ...SCHEDULER_OPTIONS.scheduleFile,
+    help: "The scheduler's schedule file: the jobs /scheduler lists",
+  },
   shutdownMs: {
     type: "number",
     env: "SHUTDOWN_TIMEOUT_MS",

@@ -5,6 +5,7 @@ import { createConsoleApp } from "./app.js";
 import { loadAssets } from "./assets/index.js";
 import { isLoopback } from "./http/guard.js";
 import { createPipelineSource, type PipelineSourceOptions } from "./pipeline/adapter.js";
+import { createSchedulerSource } from "./scheduler/source.js";
 
 export interface ConsoleOptions {
   /** Default 8501; 0 picks a free port. */
@@ -13,8 +14,12 @@ export interface ConsoleOptions {
   host?: string;
   /** The pipeline's step folder (default `steps`), watched for new and changed files. */
   stepsDir?: string;
-  /** The control database (default `database/control.db`). */
+  /** The control database (default `database/control.db`): pipeline and scheduler runs. */
   controlDb?: string;
+  /** The scheduler daemon's status file (default `MASTER_STATUS_FILE`, else `logs/run_master_status.json`). */
+  statusFile?: string;
+  /** The scheduler's schedule file (default `SCHEDULE_FILE`, else `schedule.json`). */
+  scheduleFile?: string;
   /** The sales database the overview reads and the steps get as `DB_PATH` (default `database/empresa.db`). */
   dbPath?: string;
   /** Steps running at once across runs (`PIPELINE_CONCURRENCY`, default 4). */
@@ -38,7 +43,8 @@ export interface RunningConsole {
   /**
    * Graceful shutdown: stops accepting connections, ends the live streams, lets requests
    * and pipeline runs in flight finish (up to `shutdownMs`; runs still going are then
-   * cancelled), closes the control database. Safe to call twice.
+   * cancelled), closes the control database. Safe to call twice. (Scheduler jobs belong
+   * to the scheduler daemon, which goes on.)
    */
   close(): Promise<void>;
 }
@@ -57,20 +63,28 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
   const shutdownMs = options.shutdownMs ?? 10_000;
   const log = options.log ?? createLogger("ui");
   const dbPath = options.dbPath ?? "database/empresa.db";
+  const controlDb = options.controlDb ?? "database/control.db";
   const assets = await loadAssets();
   const pipeline = await createPipelineSource({
     stepsDir: options.stepsDir ?? "steps",
-    controlDb: options.controlDb ?? "database/control.db",
+    controlDb,
     dbPath,
     concurrency: options.concurrency,
     stepTimeoutMs: options.stepTimeoutMs,
     log,
     pipeline: options.pipeline,
   });
+  const scheduler = createSchedulerSource({
+    controlDb,
+    statusFile: options.statusFile ?? (process.env.MASTER_STATUS_FILE || undefined),
+    scheduleFile: options.scheduleFile ?? (process.env.SCHEDULE_FILE || undefined),
+    log,
+  });
   const closing = new AbortController();
   const app = createConsoleApp({
     assets,
     pipeline,
+    scheduler,
     dbPath,
     loopbackOnly: isLoopback(host),
     sse: { heartbeatMs: options.heartbeatMs ?? 15_000, closing: closing.signal },
@@ -81,6 +95,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
   try {
     ({ server, port } = await listen(app, options.port ?? 8501, host));
   } catch (error) {
+    scheduler.close();
     await pipeline.close(0);
     throw error;
   }
@@ -95,6 +110,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
         const stopped = shutdown(server, shutdownMs, log, () => undefined);
         closing.abort(); // live streams end, so their connections can close
         await Promise.all([stopped, pipeline.close(shutdownMs)]);
+        scheduler.close();
       })();
       return closed;
     },

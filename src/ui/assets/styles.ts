@@ -28,6 +28,8 @@ export const CONSOLE_CSS = /* css */ `
   --skipped-fill: #fdf0d5; --skipped-line: #d08a06; --skipped-text: #8a5100;
   --memory-fill: #ece9fe; --memory-line: #6d5bd0; --memory-text: #4433a0;
   --absent-fill: #ffffff; --absent-line: #b4bcc8; --absent-text: #5f6b7a;
+  --timeout-fill: #ffe6d5; --timeout-line: #e8590c; --timeout-text: #9a3412;
+  --killed-fill: #eceef2; --killed-line: #667085; --killed-text: #344054;
 }
 
 *, *::before, *::after { box-sizing: border-box; }
@@ -289,6 +291,142 @@ details.run-steps[open] > summary::before { content: "▾ "; }
 .coming p { color: var(--muted); margin-bottom: 8px; }
 .coming .soon { display: inline-block; margin-bottom: 14px; font-size: 12px; font-weight: 600; color: var(--muted); background: #eef0f3; border-radius: 999px; padding: 2px 10px; }
 
+/* Scheduler */
+.pill.timeout { background: var(--timeout-fill); color: var(--timeout-text); }
+.pill.timeout::before { background: var(--timeout-line); }
+.pill.killed { background: var(--killed-fill); color: var(--killed-text); }
+.pill.killed::before { background: var(--killed-line); }
+.pill.idle { background: #f2f4f7; color: var(--muted); }
+.pill.idle::before { background: #b4bcc8; }
+.pill.queued, .pill.requested { background: #fff; color: var(--running-text); box-shadow: inset 0 0 0 1px #bcd0f7; }
+.pill.queued::before, .pill.requested::before { background: transparent; box-shadow: inset 0 0 0 1.5px var(--running-line); }
+.pill.daemon-running { background: var(--done-fill); color: var(--done-text); }
+.pill.daemon-running::before { background: var(--done-line); animation: pulse 2s ease-in-out infinite; }
+.pill.daemon-stopping { background: var(--skipped-fill); color: var(--skipped-text); }
+.pill.daemon-stopping::before { background: var(--skipped-line); }
+.pill.daemon-stopped { background: var(--killed-fill); color: var(--killed-text); }
+.pill.daemon-stopped::before { background: var(--killed-line); }
+.pill.daemon-not_running { background: var(--failed-fill); color: var(--failed-text); }
+.pill.daemon-not_running::before { background: var(--failed-line); }
+.banner.soft { background: var(--skipped-fill); color: var(--skipped-text); border-color: #f3d7a2; }
+.notice { margin-top: 14px; font-size: 13px; border-radius: 8px; padding: 8px 12px; }
+.notice.warn { background: var(--skipped-fill); color: var(--skipped-text); border: 1px solid #f3d7a2; }
+.tag { display: inline-block; font: 600 10.5px var(--font); letter-spacing: 0.03em; text-transform: uppercase; color: var(--skipped-text); background: var(--skipped-fill); border-radius: 4px; padding: 1px 5px; vertical-align: 1px; }
+
+.tiles { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; }
+.tile { border: 1px solid var(--border); border-radius: 8px; padding: 10px 14px; min-width: 0; background: #fcfcfd; }
+.tile-label { font-size: 12px; color: var(--muted); font-weight: 550; }
+.tile-value { font-size: 17px; font-weight: 650; margin-top: 4px; display: flex; align-items: center; gap: 7px; min-height: 26px; font-variant-numeric: tabular-nums; }
+.tile-value .pill { font-size: 13px; line-height: 20px; }
+.tile-detail { font-size: 12.5px; color: var(--muted); margin-top: 2px; font-variant-numeric: tabular-nums; }
+.cycle-icon { width: 19px; height: 19px; fill: none; stroke-width: 1.6; stroke-linecap: round; flex: none; }
+.cycle-icon.day { stroke: #d97706; }
+.cycle-icon.day circle { fill: #fde68a; }
+.cycle-icon.night { stroke: #4f46e5; fill: #e0e7ff; }
+.cycle-icon.non_working_day { stroke: #0f766e; }
+.counts { display: inline-flex; flex-wrap: wrap; gap: 2px 8px; }
+.count.zero { color: var(--faint); }
+.count.failed:not(.zero) { color: var(--failed-text); font-weight: 600; }
+.count.timeout:not(.zero) { color: var(--timeout-text); font-weight: 600; }
+.count.killed:not(.zero) { color: var(--killed-text); font-weight: 600; }
+.daemon-card[data-state="not_running"] { border-left: 4px solid var(--failed-line); }
+.daemon-card[data-state="stopped"], .daemon-card[data-state="stopping"] { border-left: 4px solid var(--skipped-line); }
+.runs-filter { display: inline-flex; align-items: center; gap: 6px; }
+.runs-filter select { font: inherit; font-size: 13px; color: var(--text); border: 1px solid var(--border-strong); border-radius: 6px; padding: 3px 6px; background: #fff; max-width: 180px; }
+h2 .meta { font-weight: 400; margin-left: 6px; }
+.daemon-off { display: flex; align-items: center; justify-content: space-between; gap: 12px 24px; flex-wrap: wrap; }
+.daemon-off-text strong { display: block; font-size: 15px; margin-bottom: 2px; }
+.daemon-off-text .muted { font-size: 13px; }
+.start-hint { white-space: nowrap; }
+.start-hint code { background: #111827; color: #e5e7eb; padding: 6px 10px; border-radius: 6px; font-size: 13px; }
+
+/* The job list: a table on wide screens, cards on narrow ones */
+.jobs { list-style: none; margin: 0; padding: 0; }
+.jobs-head, .job {
+  display: grid; gap: 4px 16px; align-items: center; padding: 10px 18px;
+  grid-template-columns: minmax(0, 1.45fr) minmax(0, 1fr) 100px minmax(0, 1.1fr) minmax(0, 0.85fr) 150px 96px;
+}
+.jobs-head { font-size: 12px; font-weight: 600; color: var(--muted); background: #fafbfc; border-bottom: 1px solid var(--border); border-radius: var(--radius) var(--radius) 0 0; padding-top: 8px; padding-bottom: 8px; }
+.job { border-bottom: 1px solid var(--border); font-size: 13px; }
+.job:last-child { border-bottom: 0; }
+.job[data-state="running"] { background: linear-gradient(90deg, var(--running-fill) 0 3px, #f8fbff 3px); }
+.job-name { font-family: var(--mono); font-weight: 600; font-size: 13px; overflow-wrap: anywhere; }
+.job-command { font-family: var(--mono); font-size: 11.5px; color: var(--faint); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; margin-top: 1px; }
+.job-state { display: flex; flex-direction: column; align-items: flex-start; gap: 2px; }
+.job-state .small, .job-last .small, .job-next .small { font-variant-numeric: tabular-nums; }
+.job-action { text-align: right; }
+.job-action .btn { min-width: 88px; }
+.cell-line { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+.cell-label { display: none; }
+.rate { display: flex; align-items: center; gap: 8px; }
+.rate .num { font-weight: 600; min-width: 38px; text-align: left; }
+.rate .bar { width: 60px; flex: none; }
+.bar.bad .fill { fill: var(--failed-line); }
+
+/* The timeline: HTML lanes, each an SVG track scaled to its width (one unit a minute) */
+.tl { display: grid; gap: 0; }
+.tl-lane { display: grid; grid-template-columns: 150px minmax(0, 1fr); align-items: center; }
+.tl-label { font: 600 12px var(--mono); color: var(--text); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding-right: 12px; }
+.tl-track { display: block; width: 100%; height: 24px; background: #fafbfc; border-left: 1px solid var(--border); border-right: 1px solid var(--border); }
+.tl-lane:not(.tl-axis) + .tl-lane .tl-track { border-top: 1px solid #f0f1f4; }
+.tl-lane:last-child .tl-track { border-bottom: 1px solid var(--border); }
+.tl-hours { display: grid; grid-template-columns: repeat(25, minmax(0, 1fr)); border-bottom: 1px solid var(--border); height: 22px; }
+.tl-hour { position: relative; font-size: 11px; color: var(--faint); font-variant-numeric: tabular-nums; }
+.tl-hour > span { position: absolute; left: 0; bottom: 4px; transform: translateX(-50%); white-space: nowrap; }
+.tl-hour:first-child > span { transform: none; }
+.tl-hour.h1 > span { display: none; }
+.tl-hour.h6 > span, .tl-hour.midnight > span { color: var(--muted); }
+.tl-hour.midnight > span { font-weight: 600; }
+.tl-grid { stroke: #eceef2; stroke-width: 1; vector-effect: non-scaling-stroke; }
+.tl-grid.major { stroke: #dfe2e8; }
+.tl-grid.midnight { stroke: #c3c9d3; }
+.tl-future { fill: #f1f3f6; }
+.tl-now { stroke: var(--accent); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
+.tl-next { stroke: var(--running-line); stroke-width: 2; stroke-dasharray: 3 2; vector-effect: non-scaling-stroke; }
+.tl-mark { stroke-width: 2; vector-effect: non-scaling-stroke; }
+.tl-mark.ok { fill: var(--done-line); stroke: var(--done-line); }
+.tl-mark.failed { fill: var(--failed-line); stroke: var(--failed-line); }
+.tl-mark.timeout { fill: var(--timeout-line); stroke: var(--timeout-line); }
+.tl-mark.killed { fill: var(--killed-line); stroke: var(--killed-line); }
+.tl-mark.skipped { fill: #f5c16c; stroke: var(--skipped-line); }
+.tl-mark.running { fill: var(--running-fill); stroke: var(--running-line); animation: pulse 1.2s ease-in-out infinite; }
+.tl-mark:hover { opacity: 0.75; }
+.tl-note { margin-top: 8px; }
+.swatch.run-ok { background: var(--done-line); border-color: var(--done-line); }
+.swatch.run-failed { background: var(--failed-line); border-color: var(--failed-line); }
+.swatch.run-timeout { background: var(--timeout-line); border-color: var(--timeout-line); }
+.swatch.run-killed { background: var(--killed-line); border-color: var(--killed-line); }
+.swatch.run-skipped { background: #f5c16c; border-color: var(--skipped-line); }
+.swatch.run-running { background: var(--running-fill); border-color: var(--running-line); }
+.swatch.next { width: 0; height: 12px; border-width: 0 0 0 2px; border-style: dashed; border-color: var(--running-line); border-radius: 0; }
+.sruns { list-style: none; margin: 0; padding: 0; }
+.srun {
+  display: grid; grid-template-columns: 118px minmax(0, 1fr) 92px minmax(0, 1fr) 70px; gap: 4px 14px;
+  align-items: center; padding: 7px 18px; border-bottom: 1px solid var(--border); font-size: 13px;
+}
+.srun:last-child { border-bottom: 0; }
+.srun-time { color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
+.srun-job { font-family: var(--mono); font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.srun-meta { color: var(--muted); font-size: 12.5px; font-variant-numeric: tabular-nums; }
+.srun-status .pill { font-size: 11.5px; line-height: 16px; }
+.srun-detail { grid-column: 1 / -1; }
+details.srun-output { text-align: right; }
+details.srun-output > summary { cursor: pointer; color: var(--accent); font-size: 12.5px; list-style: none; white-space: nowrap; }
+details.srun-output > summary::-webkit-details-marker { display: none; }
+details.srun-output > summary::before { content: "▸ "; }
+details.srun-output[open] > summary::before { content: "▾ "; }
+.run-output { font-family: var(--mono); font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 6px 0 0; padding: 8px 10px; background: #0f172a; color: #e2e8f0; border-radius: 6px; max-height: 260px; overflow: auto; }
+
+/* Overview: the scheduler card */
+.sched-h { font-size: 12px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; margin: 14px 0 4px; }
+.sched-hint { margin-top: 8px; }
+.sched-line { margin: 0; }
+.sched-list { list-style: none; margin: 0; padding: 0; }
+.sched-list li { display: flex; align-items: center; gap: 10px; padding: 4px 0; flex-wrap: wrap; }
+.sched-list li + li { border-top: 1px dashed var(--border); }
+.sched-list .pill { font-size: 11.5px; line-height: 16px; }
+.sched-list .mono { min-width: 130px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+
 /* Toast */
 .toast {
   position: fixed; right: 20px; bottom: 20px; max-width: min(420px, calc(100vw - 40px)); z-index: 20;
@@ -299,6 +437,15 @@ details.run-steps[open] > summary::before { content: "▾ "; }
 .toast[hidden] { display: none; }
 
 /* Narrow screens */
+@media (max-width: 1100px) {
+  .tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .jobs-head { display: none; }
+  .job { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) minmax(0, 1fr) auto; align-items: start; gap: 10px 16px; padding: 12px 18px; }
+  .job-id { grid-column: 1 / 4; }
+  .job-action { grid-column: 4; grid-row: 1; }
+  .cell-label { display: block; font-size: 11.5px; font-weight: 600; color: var(--faint); margin-bottom: 2px; }
+  .job-schedule { grid-column: 1; }
+}
 @media (max-width: 900px) {
   .cols { grid-template-columns: minmax(0, 1fr); }
 }
@@ -319,6 +466,23 @@ details.run-steps[open] > summary::before { content: "▾ "; }
   .grid { grid-template-columns: minmax(0, 1fr); }
   .stat-list li { grid-template-columns: 84px minmax(0, 1fr) auto; }
   .hide-narrow { display: none; }
+  .tiles { gap: 8px; }
+  .tile { padding: 8px 10px; }
+  .tile-value { font-size: 15px; }
+  .job { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); padding: 12px 14px; }
+  .job-id { grid-column: 1; }
+  .job-action { grid-column: 2; }
+  .job-schedule { grid-column: auto; }
+  .tl-lane { grid-template-columns: 84px minmax(0, 1fr); }
+  .srun { grid-template-columns: auto minmax(0, 1fr) auto; padding: 8px 14px; gap: 2px 10px; }
+  .srun-job { grid-column: 1 / 3; grid-row: 1; }
+  .srun-status { grid-column: 3; grid-row: 1; text-align: right; }
+  .srun-time { grid-column: 1; grid-row: 2; font-size: 12.5px; }
+  .srun-meta { grid-column: 2; grid-row: 2; }
+  .srun-output { grid-column: 3; grid-row: 2; }
+  .tl-label { font-size: 11px; padding-right: 6px; }
+  .tl-hour.h3 > span { display: none; }
+  .tl-hour.h6 > span { font-size: 10px; }
 }
 @media (max-width: 480px) {
   .brand { display: none; }

@@ -1,3 +1,5 @@
+import { type TickKind, tickText } from "../views/format.js";
+
 /** What every page's client script shares: its initial state, the live stream, requests, toasts. */
 
 /** The state the server rendered the page from (`<script type="application/json" id="initial-state">`). */
@@ -20,8 +22,9 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 export function subscribe(
   url: string,
   handlers: Record<string, (data: unknown) => void>,
+  options: { indicator?: boolean } = {},
 ): EventSource {
-  const live = document.getElementById("live");
+  const live = options.indicator === false ? null : document.getElementById("live");
   const show = (state: "live" | "lost" | "connecting", text: string) => {
     if (!live) return;
     live.dataset.state = state;
@@ -82,4 +85,18 @@ export function toast(text: string, kind: "info" | "error" = "info"): void {
     },
     kind === "error" ? 8000 : 3500,
   );
+}
+
+/**
+ * Keeps moving times current: every second, each `[data-tick]` element (rendered by the
+ * views' `tick()`: "3 min ago", "in 2 min", an elapsed time) gets its text again.
+ */
+export function startTicking(): void {
+  setInterval(() => {
+    const now = Date.now();
+    for (const element of document.querySelectorAll<HTMLElement>("[data-tick]")) {
+      const text = tickText(element.dataset.tick as TickKind, element.dataset.at as string, now);
+      if (element.textContent !== text) element.textContent = text;
+    }
+  }, 1000);
 }

@@ -1,10 +1,10 @@
 import { type OverviewView, overviewCards } from "../views/overview.js";
-import { byId, getJson, initialState, subscribe } from "./common.js";
+import { byId, getJson, initialState, startTicking, subscribe } from "./common.js";
 
 /**
  * The overview: re-reads `/api/overview` when the pipeline reports a run starting or
- * finishing (over SSE), and every 10 s for what other processes change (an ETL run, a
- * validation).
+ * finishing or the scheduler a change (over SSE), and every 10 s for what other processes
+ * change (an ETL run, a validation).
  */
 
 let view = initialState<OverviewView>();
@@ -34,4 +34,11 @@ subscribe("/api/pipeline/events", {
   run: refreshSoon,
   memory: refreshSoon,
 });
+// The scheduler's stream: the daemon starting or stopping, a job running, a run recorded.
+subscribe(
+  "/api/scheduler/events",
+  { scheduler: refreshSoon, run: refreshSoon },
+  { indicator: false },
+);
 setInterval(refresh, 10_000);
+startTicking();

@@ -4,15 +4,7 @@ import { layout, type NavPath } from "../views/layout.js";
 import { type Coming, comingMain } from "../views/placeholder.js";
 import type { PageDeps } from "./deps.js";
 
-const SECTIONS: { path: Exclude<NavPath, "/" | "/pipeline">; coming: Coming }[] = [
-  {
-    path: "/scheduler",
-    coming: {
-      title: "Scheduler",
-      what: "Jobs on schedules — the ETL, validations, uploads and pipeline steps — with their next run, the last outcome, timeouts and the daemon's status.",
-      command: "npm run scheduler",
-    },
-  },
+const SECTIONS: { path: Exclude<NavPath, "/" | "/pipeline" | "/scheduler">; coming: Coming }[] = [
   {
     path: "/files",
     coming: {

@@ -5,12 +5,12 @@ import { layout } from "../views/layout.js";
 import { type OverviewView, overviewMain } from "../views/overview.js";
 import type { PageDeps } from "./deps.js";
 
-/** The overview's data: the sales database's last load and check, the pipeline's runs. */
+/** The overview's data: the sales database's last load and check, the pipeline's runs, the scheduler. */
 export async function overview(deps: PageDeps): Promise<OverviewView> {
   return {
     sales: { db_path: deps.dbPath, ...readSalesStatus(deps.dbPath) },
     pipeline: await deps.pipeline.summary(),
-    scheduler: { built: false },
+    scheduler: deps.scheduler.summary(),
     files: { built: false },
     simulations: { built: false },
   };

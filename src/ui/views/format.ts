@@ -47,3 +47,38 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (ms < 86_400_000) return `${Math.round(ms / 3_600_000)} h ago`;
   return `${Math.round(ms / 86_400_000)} days ago`;
 }
+
+/** A span of time in words: "12 s", "3 min", "2 h 5 min", "3 days". */
+export function span(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) {
+    const m = Math.floor(s / 60);
+    return s < 600 && s % 60 !== 0 ? `${m} min ${s % 60} s` : `${m} min`;
+  }
+  if (s < 86_400) {
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    return m ? `${h} h ${m} min` : `${h} h`;
+  }
+  const d = Math.floor(s / 86_400);
+  return `${d} ${d === 1 ? "day" : "days"}`;
+}
+
+export type TickKind = "ago" | "until" | "elapsed" | "uptime";
+
+/** The text of a moving time: "3 min ago", "in 2 min 10 s", "12 s" (elapsed), "up 2 h". */
+export function tickText(kind: TickKind, iso: string, now = Date.now()): string {
+  const at = Date.parse(iso);
+  if (!Number.isFinite(at)) return "";
+  switch (kind) {
+    case "ago":
+      return now - at < 2000 ? "just now" : `${span(now - at)} ago`;
+    case "until":
+      return at - now <= 500 ? "due now" : `in ${span(at - now)}`;
+    case "elapsed":
+      return span(now - at);
+    case "uptime":
+      return `up ${span(now - at)}`;
+  }
+}

@@ -2,6 +2,8 @@ import * as fmt from "./format.js";
 import { type Html, html, meter } from "./html.js";
 import { runPill } from "./pipeline.js";
 import type { RunSummary } from "./pipeline-model.js";
+import { daemonPill, runStatusPill, tick, when } from "./scheduler.js";
+import type { SchedulerSummary } from "./scheduler-model.js";
 
 /** `GET /api/overview`. */
 export interface OverviewView {
@@ -30,8 +32,9 @@ export interface OverviewView {
     running: RunSummary[];
     recent: RunSummary[];
   };
+  /** The scheduler daemon's state, its running jobs and its latest failures. */
+  scheduler: SchedulerSummary;
   /** Systems not built yet: their cards say so. */
-  scheduler: { built: false };
   files: { built: false };
   simulations: { built: false };
 }
@@ -87,6 +90,41 @@ function pipelineCard(view: OverviewView): Html {
   return html`<section class="card" id="pipeline-card" aria-labelledby="pipeline-title"><div class="card-head"><h2 id="pipeline-title">Pipeline</h2><span class="meta">${pipeline.steps} steps · ${pipeline.datasets} datasets in memory · <a href="/pipeline">open</a></span></div>${body}</section>`;
 }
 
+const MODE_LABEL = { day: "day", night: "night", non_working_day: "non-working day" } as const;
+
+function schedulerCard(view: OverviewView, now = Date.now()): Html {
+  const { daemon, running, failures, jobs } = view.scheduler;
+  const live = daemon.state === "running" || daemon.state === "stopping";
+  const head = html`<div class="big-status">${daemonPill(daemon.state)}<span class="muted">${
+    live && daemon.cycle
+      ? `${MODE_LABEL[daemon.cycle.mode]} cycle #${daemon.cycle.number}${daemon.state === "running" ? ` · next ${when(daemon.cycle.next_at, now)}` : ""}`
+      : live
+        ? `pid ${daemon.pid}`
+        : daemon.state === "stopped"
+          ? `since ${when(daemon.updated_at, now)}`
+          : ""
+  }</span></div>${
+    live
+      ? ""
+      : html`<p class="small muted sched-hint">${daemon.state === "not_running" && daemon.reason ? `${daemon.reason}. ` : ""}Start it with <code>npm run scheduler</code>.</p>`
+  }${daemon.stale ? html`<p class="small error-text">No status update for over two cycles: the daemon may be hung.</p>` : ""}`;
+  const runningList =
+    running.length === 0
+      ? html`<p class="small muted sched-line">${live ? "No job running now" : ""}</p>`
+      : html`<ul class="sched-list">${running.map(
+          (job) =>
+            html`<li><span class="mono">${job.job}</span><span class="pill running">running</span><span class="small muted">${tick("elapsed", job.since, now)}</span></li>`,
+        )}</ul>`;
+  const failureList =
+    failures.length === 0
+      ? html`<p class="small muted sched-line">No failed runs recorded</p>`
+      : html`<ul class="sched-list">${failures.map(
+          (run) =>
+            html`<li data-run-id="${run.id}"><span class="mono">${run.job}</span>${runStatusPill(run.status)}<span class="small muted">${when(run.started_at, now)}${run.exit_code !== null ? ` · exit ${run.exit_code}` : ""}</span></li>`,
+        )}</ul>`;
+  return html`<section class="card" id="scheduler-card" data-state="${daemon.state}" aria-labelledby="scheduler-card-title"><div class="card-head"><h2 id="scheduler-card-title">Scheduler</h2><span class="meta">${jobs} ${jobs === 1 ? "job" : "jobs"} · <a href="/scheduler">open</a></span></div><div class="card-body">${head}<h3 class="sched-h">Running</h3>${runningList}<h3 class="sched-h">Latest failures</h3>${failureList}</div></section>`;
+}
+
 function placeholderCard(id: string, title: string, text: string, href: string): Html {
   return html`<section class="card" id="${id}" aria-labelledby="${id}-title"><div class="card-head"><h2 id="${id}-title">${title}</h2><span class="placeholder"><span class="soon">not built yet</span></span></div><div class="card-body placeholder">${text} <a href="${href}">More</a></div></section>`;
 }
@@ -94,11 +132,11 @@ function placeholderCard(id: string, title: string, text: string, href: string):
 /** The overview's cards (re-rendered as a whole on updates). */
 export function overviewCards(view: OverviewView): Html {
   return html`<div class="grid">${etlCard(view)}${validationCard(view)}</div>
-<div class="grid">${pipelineCard(view)}</div>
-<div class="grid">${placeholderCard("scheduler-card", "Scheduler", "Jobs on schedules, their next and last runs.", "/scheduler")}${placeholderCard("files-card", "File jobs", "Large CSV uploads being processed, with live progress.", "/files")}${placeholderCard("simulations-card", "Simulations", "Monte Carlo runs and their live results.", "/simulations")}</div>`;
+<div class="grid">${pipelineCard(view)}${schedulerCard(view)}</div>
+<div class="grid">${placeholderCard("files-card", "File jobs", "Large CSV uploads being processed, with live progress.", "/files")}${placeholderCard("simulations-card", "Simulations", "Monte Carlo runs and their live results.", "/simulations")}</div>`;
 }
 
 export function overviewMain(view: OverviewView): Html {
-  return html`<div class="page-head"><div><h1>Overview</h1><p class="sub">The sales data, its checks, and what the pipeline is doing.</p></div><div class="page-actions"><span class="live" id="live" data-state="connecting">connecting…</span></div></div>
+  return html`<div class="page-head"><div><h1>Overview</h1><p class="sub">The sales data, its checks, and what the pipeline and the scheduler are doing.</p></div><div class="page-actions"><span class="live" id="live" data-state="connecting">connecting…</span></div></div>
 <div id="overview">${overviewCards(view)}</div>`;
 }
