@@ -114,7 +114,7 @@ function statusText(result: Extract<SchedulerResult, { kind: "status" }>): strin
       : "-";
     const failures = job.consecutive_failures ? ` ${job.consecutive_failures}✗` : "";
     lines.push(
-      `${pad(name, 18)} ${pad(job.schedule, 34)} ${pad(job.state, 8)} ${pad(last + failures, 16)} ${pad(job.avg_ms === null ? "-" : `${job.avg_ms} ms`, 9)} ${pad(String(job.runs), 6)} ${job.next_at ?? "-"}`,
+      `${pad(name, 18)} ${job.schedule.padEnd(34)} ${pad(job.state, 8)} ${pad(last + failures, 16)} ${pad(job.avg_ms === null ? "-" : `${job.avg_ms} ms`, 9)} ${pad(String(job.runs), 6)} ${job.next_at ?? "-"}`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -677,7 +677,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         else if ("every" in rt.job.schedule) next = cycleNext;
         else if ("daily" in rt.job.schedule && this.dailyDue(rt, this.clock.now()))
           next = cycleNext;
-        else next = rt.nextAt;
+        else next = rt.nextAt ?? rt.cron?.nextRun(new Date(this.clock.now()))?.getTime() ?? null;
       }
       jobs[rt.job.name] = {
         schedule: rt.description,
