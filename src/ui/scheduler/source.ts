@@ -110,6 +110,8 @@ class SchedulerWatcher implements SchedulerSource {
   private signature = "";
   private lastViewJson = "";
   private lastRunId = 0;
+  /** Writes through this connection, which its own `data_version` does not count. */
+  private ownWrites = 0;
   /** When each running job was first seen running (the status file's `updated_at`). */
   private readonly runningSeen = new Map<string, string>();
   private scheduleCache: { key: string; file: ScheduleFile } | null = null;
@@ -415,6 +417,7 @@ class SchedulerWatcher implements SchedulerSource {
     if (!db) throw this.databaseError();
     try {
       const id = requestRun(db, job);
+      this.ownWrites++;
       const requestedAt = db
         .prepare("SELECT requested_at FROM scheduler_requests WHERE id = ?")
         .pluck()
@@ -482,7 +485,9 @@ class SchedulerWatcher implements SchedulerSource {
         version = "error";
       }
     }
-    return [statKey(this.statusFile), statKey(this.scheduleFile), version].join("|");
+    return [statKey(this.statusFile), statKey(this.scheduleFile), version, this.ownWrites].join(
+      "|",
+    );
   }
 
   /** Runs recorded since the last look (the daemon records a run when it ends), oldest first. */
