@@ -162,6 +162,13 @@ describeWithBrowser("the /scheduler page in Chromium", () => {
       `.tl-lane[data-lane="email_services"] rect.tl-mark.failed[data-run-id="${id}"]`,
     );
     await waitForSelector(page, `li.srun[data-run-id="${id}"][data-status="failed"]`);
+    // The last hour, to see short runs: the mark is there too.
+    await page.locator('button[data-span="1h"]').click();
+    await waitForSelector(page, '#timeline-lanes[data-span="1h"]');
+    await waitForSelector(
+      page,
+      `.tl-lane[data-lane="email_services"] rect.tl-mark.failed[data-run-id="${id}"]`,
+    );
     await waitForSelector(page, '#job-email_services[data-state="idle"]');
     await waitForText(page, "#job-email_services .job-last", "exit 7");
     // Its output unfolds, escaped.

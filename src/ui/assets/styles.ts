@@ -324,11 +324,10 @@ details.run-steps[open] > summary::before { content: "▾ "; }
 .cycle-icon.day circle { fill: #fde68a; }
 .cycle-icon.night { stroke: #4f46e5; fill: #e0e7ff; }
 .cycle-icon.non_working_day { stroke: #0f766e; }
-.counts { display: inline-flex; flex-wrap: wrap; gap: 2px 8px; }
-.count.zero { color: var(--faint); }
-.count.failed:not(.zero) { color: var(--failed-text); font-weight: 600; }
-.count.timeout:not(.zero) { color: var(--timeout-text); font-weight: 600; }
-.count.killed:not(.zero) { color: var(--killed-text); font-weight: 600; }
+.count { white-space: nowrap; }
+.count.failed { color: var(--failed-text); font-weight: 600; }
+.count.timeout { color: var(--timeout-text); font-weight: 600; }
+.count.killed { color: var(--killed-text); font-weight: 600; }
 .daemon-card[data-state="not_running"] { border-left: 4px solid var(--failed-line); }
 .daemon-card[data-state="stopped"], .daemon-card[data-state="stopping"] { border-left: 4px solid var(--skipped-line); }
 .runs-filter { display: inline-flex; align-items: center; gap: 6px; }
@@ -371,11 +370,13 @@ h2 .meta { font-weight: 400; margin-left: 6px; }
 .tl-lane:not(.tl-axis) + .tl-lane .tl-track { border-top: 1px solid #f0f1f4; }
 .tl-lane:last-child .tl-track { border-bottom: 1px solid var(--border); }
 .tl-hours { display: grid; grid-template-columns: repeat(25, minmax(0, 1fr)); border-bottom: 1px solid var(--border); height: 22px; }
+.tl-hours.cols-13 { grid-template-columns: repeat(13, minmax(0, 1fr)); }
 .tl-hour { position: relative; font-size: 11px; color: var(--faint); font-variant-numeric: tabular-nums; }
 .tl-hour > span { position: absolute; left: 0; bottom: 4px; transform: translateX(-50%); white-space: nowrap; }
 .tl-hour:first-child > span { transform: none; }
-.tl-hour.h1 > span { display: none; }
-.tl-hour.h6 > span, .tl-hour.midnight > span { color: var(--muted); }
+.tl-hour > span { display: none; }
+.tl-hour.major > span, .tl-hour.minor > span { display: block; }
+.tl-hour.major > span { color: var(--muted); }
 .tl-hour.midnight > span { font-weight: 600; }
 .tl-grid { stroke: #eceef2; stroke-width: 1; vector-effect: non-scaling-stroke; }
 .tl-grid.major { stroke: #dfe2e8; }
@@ -392,6 +393,11 @@ h2 .meta { font-weight: 400; margin-left: 6px; }
 .tl-mark.running { fill: var(--running-fill); stroke: var(--running-line); animation: pulse 1.2s ease-in-out infinite; }
 .tl-mark:hover { opacity: 0.75; }
 .tl-note { margin-top: 8px; }
+.segmented { display: inline-flex; margin-left: 10px; border: 1px solid var(--border-strong); border-radius: 7px; overflow: hidden; vertical-align: 1px; }
+.seg { font: inherit; font-size: 12px; font-weight: 550; border: 0; background: #fff; color: var(--muted); padding: 3px 10px; cursor: pointer; }
+.seg + .seg { border-left: 1px solid var(--border-strong); }
+.seg[aria-pressed="true"] { background: var(--accent-soft); color: var(--accent); }
+.seg:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
 .swatch.run-ok { background: var(--done-line); border-color: var(--done-line); }
 .swatch.run-failed { background: var(--failed-line); border-color: var(--failed-line); }
 .swatch.run-timeout { background: var(--timeout-line); border-color: var(--timeout-line); }
@@ -481,8 +487,8 @@ details.srun-output[open] > summary::before { content: "▾ "; }
   .srun-meta { grid-column: 2; grid-row: 2; }
   .srun-output { grid-column: 3; grid-row: 2; }
   .tl-label { font-size: 11px; padding-right: 6px; }
-  .tl-hour.h3 > span { display: none; }
-  .tl-hour.h6 > span { font-size: 10px; }
+  .tl-hour.minor > span { display: none; }
+  .tl-hour.major > span { font-size: 10px; }
 }
 @media (max-width: 480px) {
   .brand { display: none; }

@@ -6,11 +6,14 @@ import {
   type RunsFilter,
   recentRuns,
   runsFilterSelect,
+  spanSwitch,
   summaryLine,
+  type TimelineSpan,
   timeline,
   timelineLane,
   timelineNames,
   timelineWindow,
+  timelineX,
 } from "../views/scheduler.js";
 import type { SchedulerRun, SchedulerSnapshot, SchedulerView } from "../views/scheduler-model.js";
 import { TIMELINE_HOURS } from "../views/scheduler-model.js";
@@ -23,7 +26,8 @@ import { byId, getJson, initialState, postJson, startTicking, subscribe, toast }
  */
 
 let state = initialState<SchedulerSnapshot>();
-let windowFrom = timelineWindow().from;
+let span: TimelineSpan = "24h";
+let windowFrom = timelineWindow(Date.now(), span).from;
 
 /** Runs whose output is unfolded, and their rows with the output as fetched. */
 const openOutputs = new Set<number>();
@@ -57,8 +61,9 @@ function renderJob(name: string): void {
 }
 
 function renderTimeline(): void {
-  windowFrom = timelineWindow().from;
-  byId("timeline").innerHTML = timeline(state).value;
+  windowFrom = timelineWindow(Date.now(), span).from;
+  byId("timeline").innerHTML = timeline(state, Date.now(), span).value;
+  byId("span-slot").innerHTML = spanSwitch(span).value;
 }
 
 function renderLane(name: string): void {
@@ -68,7 +73,7 @@ function renderLane(name: string): void {
     return;
   }
   const job = state.scheduler.jobs.find((j) => j.name === name);
-  lane.outerHTML = timelineLane(name, state.runs, job).value;
+  lane.outerHTML = timelineLane(name, state.runs, job, Date.now(), span).value;
 }
 
 let filter: RunsFilter = { kind: "all" };
@@ -146,6 +151,12 @@ subscribe("/api/scheduler/events", {
 });
 
 document.addEventListener("click", async (event) => {
+  const spanButton = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-span]");
+  if (spanButton) {
+    span = spanButton.dataset.span === "1h" ? "1h" : "24h";
+    renderTimeline();
+    return;
+  }
   const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-run-job]");
   if (!button) return;
   const name = button.dataset.runJob as string;
@@ -183,29 +194,29 @@ document.addEventListener(
   true,
 );
 
-/** Every second: the running marks grow, "now" moves; a new hour redraws the window. */
+/** Every second: the running marks grow, "now" moves; a new column (hour, 5 min) redraws the window. */
 function moveTimeline(): void {
   const now = Date.now();
-  const { from, to } = timelineWindow(now);
-  if (from !== windowFrom) {
+  const w = timelineWindow(now, span);
+  if (w.from !== windowFrom) {
     const oldest = now - TIMELINE_HOURS * 3_600_000;
     state.runs = state.runs.filter((run) => Date.parse(run.started_at) >= oldest);
     renderTimeline();
     renderRuns();
     return;
   }
-  const x = (t: number) => (((t - from) / 3_600_000) * 60).toFixed(2);
+  const x = (t: number) => timelineX(t, w).toFixed(2);
   for (const line of document.querySelectorAll<SVGLineElement>("line.tl-now")) {
     line.setAttribute("x1", x(now));
     line.setAttribute("x2", x(now));
   }
   for (const rect of document.querySelectorAll<SVGRectElement>("rect.tl-future")) {
     rect.setAttribute("x", x(now));
-    rect.setAttribute("width", (((to - now) / 3_600_000) * 60).toFixed(2));
+    rect.setAttribute("width", (timelineX(w.to, w) - timelineX(now, w)).toFixed(2));
   }
   for (const rect of document.querySelectorAll<SVGRectElement>("rect.tl-live")) {
-    const since = Math.max(Date.parse(rect.dataset.since as string), from);
-    rect.setAttribute("width", (((now - since) / 3_600_000) * 60).toFixed(2));
+    const since = Math.max(Date.parse(rect.dataset.since as string), w.from);
+    rect.setAttribute("width", (timelineX(now, w) - timelineX(since, w)).toFixed(2));
   }
 }
 

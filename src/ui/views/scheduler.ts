@@ -77,6 +77,18 @@ function cycleIcon(mode: CycleMode): Html {
 
 // ── The daemon ──────────────────────────────────────────────────────────────────────
 
+/** "182 ok · 4 failed · 2 skipped": the counts that are not zero, failures in colour. */
+function countsLine(stats: NonNullable<DaemonView["stats"]>): Html {
+  const shown = (["ok", "failed", "timeout", "killed", "skipped"] as const).filter(
+    (key) => stats[key] > 0,
+  );
+  if (shown.length === 0) return html`<span class="faint">none yet</span>`;
+  return html`<span class="counts">${shown.map(
+    (key, i) =>
+      html`${i ? " · " : ""}<span class="count ${key}">${fmt.count(stats[key])} ${key}</span>`,
+  )}</span>`;
+}
+
 function tile(label: string, value: Html | string, detail: Html | string = ""): Html {
   return html`<div class="tile"><div class="tile-label">${label}</div><div class="tile-value">${value}</div><div class="tile-detail">${detail}</div></div>`;
 }
@@ -127,14 +139,7 @@ ${
 }
 ${
   stats
-    ? tile(
-        "Runs since it started",
-        fmt.count(stats.runs),
-        html`<span class="counts">${(["ok", "failed", "timeout", "skipped", "killed"] as const).map(
-          (key) =>
-            html`<span class="count ${key}${stats[key] === 0 ? " zero" : ""}">${fmt.count(stats[key])} ${key}</span>`,
-        )}</span>`,
-      )
+    ? tile("Runs since it started", fmt.count(stats.runs), countsLine(stats))
     : tile("Runs since it started", "0")
 }
 </div>
@@ -249,23 +254,46 @@ export function jobsList(view: SchedulerView, now = Date.now()): Html {
 // ── The timeline ────────────────────────────────────────────────────────────────────
 
 const HOUR = 3_600_000;
-/** The track's width in SVG units: one per minute over the window's 25 hours. */
-const TRACK_WIDTH = 1500;
 const LANE_HEIGHT = 24;
 
-/**
- * The window the timeline draws: from the hour before `now - 24 h` to the hour after now,
- * so the last 24 hours are all there and the hours fall on whole columns (and the next
- * runs of the coming hour show too).
- */
-export function timelineWindow(now = Date.now()): { from: number; to: number } {
-  const hourStart = new Date(now);
-  hourStart.setMinutes(0, 0, 0);
-  const to = hourStart.getTime() + HOUR;
-  return { from: to - 25 * HOUR, to };
+/** What the timeline spans: the last 24 hours (the default), or the last hour (short runs). */
+export type TimelineSpan = "24h" | "1h";
+
+/** A span's columns: 25 of an hour, or 13 of five minutes. */
+const SPANS: Record<TimelineSpan, { column: number; columns: number }> = {
+  "24h": { column: HOUR, columns: 25 },
+  "1h": { column: 5 * 60_000, columns: 13 },
+};
+
+export interface TimelineWindow {
+  from: number;
+  to: number;
+  /** One column's length (ms): an hour, or five minutes. */
+  column: number;
+  columns: number;
 }
 
-const x = (t: number, from: number) => (((t - from) / HOUR) * 60).toFixed(2);
+/**
+ * The window the timeline draws: whole columns (hours, or five minutes, of the reader's
+ * clock) from before `now - span` to the end of the current column, so the whole span is
+ * there, the labels fall on column edges, and the coming runs of the current column show.
+ */
+export function timelineWindow(now = Date.now(), span: TimelineSpan = "24h"): TimelineWindow {
+  const { column, columns } = SPANS[span];
+  const start = new Date(now);
+  if (column === HOUR) start.setMinutes(0, 0, 0);
+  else start.setMinutes(Math.floor(start.getMinutes() / 5) * 5, 0, 0);
+  const to = start.getTime() + column;
+  return { from: to - columns * column, to, column, columns };
+}
+
+/** A time's x in the track (60 units a column). */
+export function timelineX(t: number, w: TimelineWindow): number {
+  return ((t - w.from) / w.column) * 60;
+}
+
+const x = (t: number, w: TimelineWindow) => timelineX(t, w).toFixed(2);
+const len = (ms: number, w: TimelineWindow) => Math.max(0, (ms / w.column) * 60).toFixed(2);
 
 /** Marks of failures draw over successes, so one failure among many runs still shows. */
 const LAYER: Record<string, number> = { ok: 0, skipped: 1, killed: 2, timeout: 3, failed: 4 };
@@ -278,61 +306,82 @@ function markTitle(run: SchedulerRun): string {
   return parts.join(" · ");
 }
 
+const SPAN_WORDS: Record<TimelineSpan, string> = { "24h": "24 hours", "1h": "hour" };
+
 /** One job's lane: a mark per run (its length the run's), the running one, the next run. */
 export function timelineLane(
   name: string,
   runs: readonly SchedulerRun[],
   job: JobView | undefined,
   now = Date.now(),
+  span: TimelineSpan = "24h",
 ): Html {
-  const { from, to } = timelineWindow(now);
+  const w = timelineWindow(now, span);
+  const width = w.columns * 60;
+  const endOf = (run: SchedulerRun) =>
+    run.finished_at ? Date.parse(run.finished_at) : Date.parse(run.started_at) + (run.ms ?? 0);
   const mine = runs
-    .filter((run) => run.job === name && Date.parse(run.started_at) >= from)
+    .filter((run) => run.job === name && endOf(run) >= w.from)
     .sort((a, b) => (LAYER[a.status ?? ""] ?? 0) - (LAYER[b.status ?? ""] ?? 0));
   const failed = mine.filter(
     (run) => run.status && run.status !== "ok" && run.status !== "skipped",
   ).length;
   const marks = mine.map((run) => {
-    const start = Date.parse(run.started_at);
-    const end = run.finished_at ? Date.parse(run.finished_at) : start + (run.ms ?? 0);
-    const width = Math.max(0, ((Math.min(end, to) - start) / HOUR) * 60);
-    return html`<rect class="tl-mark ${run.status ?? "running"}" data-run-id="${run.id}" x="${x(start, from)}" y="5" width="${width.toFixed(2)}" height="${LANE_HEIGHT - 10}"><title>${markTitle(run)}</title></rect>`;
+    const start = Math.max(Date.parse(run.started_at), w.from);
+    const end = Math.min(endOf(run), w.to);
+    return html`<rect class="tl-mark ${run.status ?? "running"}" data-run-id="${run.id}" x="${x(start, w)}" y="5" width="${len(end - start, w)}" height="${LANE_HEIGHT - 10}"><title>${markTitle(run)}</title></rect>`;
   });
-  const running =
-    job?.state === "running" && job.running_since
-      ? html`<rect class="tl-mark running tl-live" data-since="${job.running_since}" x="${x(Math.max(Date.parse(job.running_since), from), from)}" y="5" width="${((Math.max(0, now - Math.max(Date.parse(job.running_since), from)) / HOUR) * 60).toFixed(2)}" height="${LANE_HEIGHT - 10}"><title>${name} · running since ${fmt.time(job.running_since)}</title></rect>`
-      : "";
+  let running: Html | string = "";
+  if (job?.state === "running" && job.running_since) {
+    const since = Math.max(Date.parse(job.running_since), w.from);
+    running = html`<rect class="tl-mark running tl-live" data-since="${job.running_since}" x="${x(since, w)}" y="5" width="${len(now - since, w)}" height="${LANE_HEIGHT - 10}"><title>${name} · running since ${fmt.time(job.running_since)}</title></rect>`;
+  }
+  const nextAt = job?.next_at ? Date.parse(job.next_at) : Number.NaN;
   const next =
-    job?.next_at && Date.parse(job.next_at) < to && Date.parse(job.next_at) >= now
-      ? html`<line class="tl-next" x1="${x(Date.parse(job.next_at), from)}" x2="${x(Date.parse(job.next_at), from)}" y1="4" y2="${LANE_HEIGHT - 4}"><title>${name} · next run ${fmt.time(job.next_at)}</title></line>`
+    nextAt < w.to && nextAt >= now
+      ? html`<line class="tl-next" x1="${x(nextAt, w)}" x2="${x(nextAt, w)}" y1="4" y2="${LANE_HEIGHT - 4}"><title>${name} · next run ${fmt.time(job?.next_at)}</title></line>`
       : "";
-  const label = `${name}: ${mine.length} ${mine.length === 1 ? "run" : "runs"} in the last 24 hours${failed ? `, ${failed} not ok` : ""}`;
-  return html`<div class="tl-lane" data-lane="${name}"><div class="tl-label" title="${label}">${name}</div><svg class="tl-track" viewBox="0 0 ${TRACK_WIDTH} ${LANE_HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${label}">${gridLines(from)}<rect class="tl-future" x="${x(now, from)}" y="0" width="${Math.max(0, ((to - now) / HOUR) * 60).toFixed(2)}" height="${LANE_HEIGHT}"/>${marks}${running}${next}<line class="tl-now" x1="${x(now, from)}" x2="${x(now, from)}" y1="0" y2="${LANE_HEIGHT}"/></svg></div>`;
+  const label = `${name}: ${mine.length} ${mine.length === 1 ? "run" : "runs"} in the last ${SPAN_WORDS[span]}${failed ? `, ${failed} not ok` : ""}`;
+  return html`<div class="tl-lane" data-lane="${name}"><div class="tl-label" title="${label}">${name}</div><svg class="tl-track" viewBox="0 0 ${width} ${LANE_HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${label}">${gridLines(w)}<rect class="tl-future" x="${x(now, w)}" y="0" width="${len(w.to - now, w)}" height="${LANE_HEIGHT}"/><line class="tl-now" x1="${x(now, w)}" x2="${x(now, w)}" y1="0" y2="${LANE_HEIGHT}"/>${marks}${running}${next}</svg></div>`;
 }
 
-function gridLines(from: number): Html {
+/** A column edge's label and weight: midnight, a major edge (always labelled), a minor one. */
+function edge(t: number, w: TimelineWindow): { text: string; cls: string } {
+  const date = new Date(t);
+  if (w.column === HOUR) {
+    const hour = date.getHours();
+    if (hour === 0)
+      return { text: `${DAYS[date.getDay()]} ${date.getDate()}`, cls: "major midnight" };
+    return {
+      text: `${pad(hour)}:00`,
+      cls: hour % 6 === 0 ? "major" : hour % 3 === 0 ? "minor" : "",
+    };
+  }
+  const minute = date.getMinutes();
+  return {
+    text: `${pad(date.getHours())}:${pad(minute)}`,
+    cls: minute % 15 === 0 ? "major" : "minor",
+  };
+}
+
+function gridLines(w: TimelineWindow): Html {
   const lines: Html[] = [];
-  for (let h = 1; h < 25; h++) {
-    const hour = new Date(from + h * HOUR).getHours();
+  for (let i = 1; i < w.columns; i++) {
+    const { cls } = edge(w.from + i * w.column, w);
     lines.push(
-      html`<line class="tl-grid${hour === 0 ? " midnight" : hour % 6 === 0 ? " major" : ""}" x1="${h * 60}" x2="${h * 60}" y1="0" y2="${LANE_HEIGHT}"/>`,
+      html`<line class="tl-grid ${cls}" x1="${i * 60}" x2="${i * 60}" y1="0" y2="${LANE_HEIGHT}"/>`,
     );
   }
   return html`${lines}`;
 }
 
-function axis(from: number): Html {
+function axis(w: TimelineWindow): Html {
   const cells: Html[] = [];
-  for (let h = 0; h < 25; h++) {
-    const date = new Date(from + h * HOUR);
-    const hour = date.getHours();
-    const text = hour === 0 ? `${DAYS[date.getDay()]} ${date.getDate()}` : `${pad(hour)}:00`;
-    const cls = hour % 6 === 0 ? "h6" : hour % 3 === 0 ? "h3" : "h1";
-    cells.push(
-      html`<span class="tl-hour ${cls}${hour === 0 ? " midnight" : ""}"><span>${text}</span></span>`,
-    );
+  for (let i = 0; i < w.columns; i++) {
+    const { text, cls } = edge(w.from + i * w.column, w);
+    cells.push(html`<span class="tl-hour ${cls}"><span>${text}</span></span>`);
   }
-  return html`<div class="tl-lane tl-axis" aria-hidden="true"><div class="tl-label"></div><div class="tl-hours">${cells}</div></div>`;
+  return html`<div class="tl-lane tl-axis" aria-hidden="true"><div class="tl-label"></div><div class="tl-hours cols-${w.columns}">${cells}</div></div>`;
 }
 
 /** The lanes: the jobs in the list's order, then jobs that ran but are no longer listed. */
@@ -347,20 +396,31 @@ export function timelineNames(view: SchedulerView, runs: readonly SchedulerRun[]
   return names;
 }
 
-/** The last 24 hours: one lane per job, a mark per run coloured by its status. */
-export function timeline(snapshot: SchedulerSnapshot, now = Date.now()): Html {
+/** The timeline: one lane per job, a mark per run coloured by its status. */
+export function timeline(
+  snapshot: SchedulerSnapshot,
+  now = Date.now(),
+  span: TimelineSpan = "24h",
+): Html {
   const names = timelineNames(snapshot.scheduler, snapshot.runs);
   if (names.length === 0)
     return html`<div class="empty"><strong>Nothing to draw yet</strong>Each job gets a lane here, with a mark for each of its runs.</div>`;
-  const { from } = timelineWindow(now);
+  const w = timelineWindow(now, span);
   const jobs = new Map(snapshot.scheduler.jobs.map((job) => [job.name, job]));
-  return html`<div class="tl" id="timeline-lanes" data-from="${from}">${axis(from)}${names.map(
-    (name) => timelineLane(name, snapshot.runs, jobs.get(name), now),
+  return html`<div class="tl" id="timeline-lanes" data-from="${w.from}" data-span="${span}">${axis(w)}${names.map(
+    (name) => timelineLane(name, snapshot.runs, jobs.get(name), now, span),
   )}</div>${
     snapshot.truncated
       ? html`<p class="small muted tl-note">Showing the latest ${fmt.count(snapshot.runs.length)} runs of the last 24 hours.</p>`
       : ""
   }`;
+}
+
+/** The span switch: the last 24 hours, or the last hour. */
+export function spanSwitch(span: TimelineSpan): Html {
+  const button = (value: TimelineSpan, label: string) =>
+    html`<button type="button" class="seg" data-span="${value}" aria-pressed="${value === span ? "true" : "false"}">${label}</button>`;
+  return html`<span class="segmented" role="group" aria-label="Timeline span">${button("24h", "24 hours")}${button("1h", "1 hour")}</span>`;
 }
 
 export function timelineLegend(): Html {
@@ -476,7 +536,7 @@ ${problems(view)}
 <div class="card-body flush" id="jobs">${jobsList(view, now)}</div>
 </section>
 <section class="card" aria-labelledby="timeline-title">
-<div class="card-head"><h2 id="timeline-title">Last 24 hours</h2>${timelineLegend()}</div>
+<div class="card-head"><h2 id="timeline-title">Timeline <span id="span-slot">${spanSwitch("24h")}</span></h2>${timelineLegend()}</div>
 <div class="card-body" id="timeline">${timeline(snapshot, now)}</div>
 </section>
 <section class="card" aria-labelledby="runs-title">
