@@ -19,6 +19,12 @@ export { ConsoleError } from "./http/errors.js";
 export { UI_OPTIONS, type UiConfig } from "./options.js";
 export { createPipelineSource, type PipelineSourceOptions } from "./pipeline/adapter.js";
 export type { PipelineSource } from "./pipeline/source.js";
+export {
+  createSchedulerSource,
+  type SchedulerSource,
+  type SchedulerSourceOptions,
+} from "./scheduler/source.js";
 export { type ConsoleOptions, type RunningConsole, startConsole } from "./server.js";
 export type { OverviewView } from "./views/overview.js";
 export type * from "./views/pipeline-model.js";
+export type * from "./views/scheduler-model.js";

@@ -428,10 +428,10 @@ details.srun-output[open] > summary::before { content: "▾ "; }
 .sched-hint { margin-top: 8px; }
 .sched-line { margin: 0; }
 .sched-list { list-style: none; margin: 0; padding: 0; }
-.sched-list li { display: flex; align-items: center; gap: 10px; padding: 4px 0; flex-wrap: wrap; }
+.sched-list li { display: grid; grid-template-columns: minmax(120px, max-content) auto minmax(0, 1fr); align-items: center; gap: 2px 10px; padding: 4px 0; }
 .sched-list li + li { border-top: 1px dashed var(--border); }
 .sched-list .pill { font-size: 11.5px; line-height: 16px; }
-.sched-list .mono { min-width: 130px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.sched-list .mono { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 
 /* Toast */
 .toast {
@@ -480,6 +480,8 @@ details.srun-output[open] > summary::before { content: "▾ "; }
   .job-action { grid-column: 2; }
   .job-schedule { grid-column: auto; }
   .tl-lane { grid-template-columns: 84px minmax(0, 1fr); }
+  .sched-list li { grid-template-columns: minmax(0, 1fr) auto; }
+  .sched-list li > .small { grid-column: 1 / -1; }
   .srun { grid-template-columns: auto minmax(0, 1fr) auto; padding: 8px 14px; gap: 2px 10px; }
   .srun-job { grid-column: 1 / 3; grid-row: 1; }
   .srun-status { grid-column: 3; grid-row: 1; text-align: right; }
