@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -453,6 +453,29 @@ describe.concurrent("the scheduler daemon, with real processes", () => {
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/broken: failed \(exit 7\)/);
     expect(failing.stdout).toMatch(/not all ok/);
+  });
+
+  it("a step job runs the pipeline step (through the launcher) and is checked against the steps folder", async () => {
+    const dir = folder({ jobs: [{ name: "report", step: "informe", every: "cycle" }] });
+    mkdirSync(join(dir, "steps"));
+    writeFileSync(
+      join(dir, "steps", "informe.mjs"),
+      'export default { consumes: [], produces: ["informe"], run: (_, ctx) => { ctx.log.info("informe hecho"); return { informe: [1] }; } };\n',
+    );
+    const once = await scheduler(["--once", "--json"], dir);
+    expect(once.code).toBe(0);
+    expect(JSON.parse(once.stdout).runs).toMatchObject([
+      { job: "report", status: "ok", exit_code: 0 },
+    ]);
+    expect(readFileSync(join(dir, "logs", "jobs", "report.log"), "utf8")).toMatch(
+      /pipeline run informe/,
+    );
+    writeFileSync(join(dir, "steps", "roto.mjs"), "export default 42;\n");
+    const broken = await scheduler(["--dry-run"], dir);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(
+      /schedule\.json: job "report": step: cannot check "informe" against the steps: .*roto\.mjs/,
+    );
   });
 
   it("--dry-run --json runs nothing and prints the cycle and the next runs", async () => {

@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { Cron } from "croner";
-import Holidays from "date-holidays";
+import type HolidaysType from "date-holidays";
 import { localDate, zonedParts } from "./time.js";
 
 /** The cycle settings of a schedule, parsed (lengths in ms, times in minutes after midnight). */
@@ -28,10 +29,20 @@ export function parseTimeOfDay(text: unknown): number | undefined {
   return Number(match[1]) * 60 + Number(match[2]);
 }
 
+type Holidays = HolidaysType;
+let holidaysClass: typeof HolidaysType | null = null;
+
+/** date-holidays, loaded at its first use (its data of every country is large). */
+function makeHolidays(country?: string, region?: string): HolidaysType {
+  holidaysClass ??= createRequire(import.meta.url)("date-holidays") as typeof HolidaysType;
+  if (country === undefined) return new holidaysClass();
+  return region === undefined ? new holidaysClass(country) : new holidaysClass(country, region);
+}
+
 /** Why a holidays code is refused (date-holidays does not know it), or undefined. */
 export function holidaysProblem(code: string): string | undefined {
   const [country, region, extra] = code.split("-");
-  const known = new Holidays();
+  const known = makeHolidays();
   if (!country || extra !== undefined || !(country in (known.getCountries() ?? {})))
     return `unknown holidays code "${code}" (a country such as ES or CO, or country-region such as ES-MD)`;
   if (region !== undefined) {
@@ -72,8 +83,8 @@ export class Calendar {
     if (cycle.holidays) {
       const [country, region] = cycle.holidays.split("-");
       this.holidays = region
-        ? new Holidays(country as string, region)
-        : new Holidays(country as string);
+        ? makeHolidays(country as string, region)
+        : makeHolidays(country as string);
     } else this.holidays = null;
     const at = (minutes: number) =>
       new Cron(`0 ${minutes % 60} ${Math.floor(minutes / 60)} * * *`, { timezone: timeZone });

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { defineCommand } from "../cli/command.js";
@@ -50,19 +51,36 @@ export function findLauncher(from = import.meta.dirname): string {
   }
 }
 
-/** The pipeline's step catalog of a folder (loaded only when a job names a step). */
-async function stepCatalog(stepsDir: string, log: Logger): Promise<StepCatalog> {
-  const { Pipeline } = await import("../pipeline/pipeline.js");
-  const pipeline = new Pipeline({ stepsDir, log });
-  try {
-    const catalog = await pipeline.catalog();
-    const problems = catalog.problems.length
-      ? `; the folder has problems: ${catalog.problems.join("; ")}`
-      : "";
-    return { names: new Set(catalog.steps.map((s) => s.name)), note: `in ${stepsDir}${problems}` };
-  } finally {
-    pipeline.close();
-  }
+/**
+ * The pipeline's step catalog of a folder, asked of the pipeline itself
+ * (`pipeline list --json` through the launcher, in a process of its own: the daemon never
+ * loads the steps' code). Only when a job names a step.
+ */
+function stepCatalog(stepsDir: string): Promise<StepCatalog> {
+  return new Promise((done) => {
+    const child = spawn(
+      process.execPath,
+      [findLauncher(), "pipeline", "list", "--json", "--steps-dir", resolve(stepsDir)],
+      { env: { ...process.env, LOG_LEVEL: "error" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.resume();
+    child.on("error", (error) =>
+      done({ problem: `cannot run the pipeline: ${describeError(error)}` }),
+    );
+    child.on("close", (code) => {
+      try {
+        const body = JSON.parse(stdout) as { name: string }[] | { error?: { message?: string } };
+        if (code === 0 && Array.isArray(body))
+          return done({ names: new Set(body.map((s) => s.name)), note: `in ${stepsDir}` });
+        const message = Array.isArray(body) ? undefined : body.error?.message;
+        done({ problem: message ?? `pipeline list exited ${code}` });
+      } catch {
+        done({ problem: `pipeline list exited ${code} without a list` });
+      }
+    });
+  });
 }
 
 const aborted = (signal: AbortSignal): Promise<void> =>
@@ -243,7 +261,7 @@ export const schedulerCommand = defineCommand({
     const load = () =>
       loadSchedule(config.scheduleFile, {
         overrides,
-        steps: () => stepCatalog(config.stepsDir, log),
+        steps: () => stepCatalog(config.stepsDir),
       });
     let schedule: Schedule;
     try {

@@ -226,8 +226,12 @@ export function parseSchedule(
   file: string,
   options: {
     overrides?: ScheduleOverrides;
+    /** The pipeline's step names; null or absent: steps are not checked. */
     stepNames?: ReadonlySet<string> | null;
+    /** Said after "unknown step" (where the steps were looked for). */
     stepsNote?: string;
+    /** The steps could not be listed: every step job is a problem, with this reason. */
+    stepsProblem?: string;
   } = {},
 ): Schedule {
   const problems = new Problems(file);
@@ -385,6 +389,8 @@ export function parseSchedule(
       const s = entry.step;
       if (typeof s !== "string" || s.trim() === "")
         problems.add(where, `step: expected a step name, got ${shown(s)}`);
+      else if (options.stepsProblem)
+        problems.add(where, `step: cannot check "${s}" against the steps: ${options.stepsProblem}`);
       else if (options.stepNames && !options.stepNames.has(s))
         problems.add(
           where,
@@ -473,11 +479,8 @@ export function stepsNamed(text: string): string[] {
   }
 }
 
-/** A step catalog: the step names, and a note for messages (the folder, its problems). */
-export interface StepCatalog {
-  names: ReadonlySet<string>;
-  note: string;
-}
+/** A step catalog: the step names and where they were found, or why they could not be listed. */
+export type StepCatalog = { names: ReadonlySet<string>; note: string } | { problem: string };
 
 /**
  * Reads and checks a schedule file. The pipeline's step catalog (`steps`) is asked for
@@ -500,8 +503,9 @@ export async function loadSchedule(
   if (stepsNamed(text).length > 0 && options.steps) catalog = await options.steps();
   return parseSchedule(text, file, {
     overrides: options.overrides,
-    stepNames: catalog?.names ?? null,
-    stepsNote: catalog?.note,
+    stepNames: catalog && "names" in catalog ? catalog.names : null,
+    stepsNote: catalog && "note" in catalog ? catalog.note : undefined,
+    stepsProblem: catalog && "problem" in catalog ? catalog.problem : undefined,
   });
 }
 
