@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
@@ -191,6 +191,23 @@ describe("GET /api/scheduler", () => {
     body = await view(app);
     expect(body.daemon.state).toBe("stopping");
     expect(body.jobs[0]?.state).toBe("running");
+  });
+
+  it("a pid reused by another process is not the daemon: its lock's start time says so", async () => {
+    const { app, fx } = await setup();
+    fx.schedule();
+    fx.status(); // this test's own pid: alive
+    // The daemon's lock names the pid and the process's start time; another start time
+    // means the pid now belongs to another process.
+    writeFileSync(`${fx.statusFile}.lock`, `${process.pid} 1\n`);
+    expect((await view(app)).daemon).toMatchObject({
+      state: "not_running",
+      reason: expect.stringContaining("gone"),
+    });
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    writeFileSync(`${fx.statusFile}.lock`, `${process.pid} ${start}\n`);
+    expect((await view(app)).daemon.state).toBe("running");
   });
 
   it("a daemon alive but silent for over two cycles is flagged stale", async () => {

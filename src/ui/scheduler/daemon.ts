@@ -2,9 +2,12 @@ import { readFileSync } from "node:fs";
 import { describeError } from "../../errors.js";
 import {
   describeSchedule,
+  holderAlive,
   type Job,
+  lockPathOf,
   nextRuns,
   parseSchedule,
+  readHolder,
   ScheduleError,
 } from "../../scheduler/index.js";
 
@@ -94,5 +97,22 @@ export function nextByClock(job: ScheduledJob, now: number): string | null {
     return next ? next.toISOString() : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * Whether the daemon that wrote the status file is alive: its lock (`<status file>.lock`)
+ * names its pid and start time, so a pid reused by another process does not count; without
+ * the lock (or another pid in it), whether a process with the status file's pid exists.
+ */
+export function daemonAlive(statusFile: string, pid: number): boolean {
+  const holder = readHolder(lockPathOf(statusFile));
+  if (holder && holder.pid === pid) return holderAlive(holder);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

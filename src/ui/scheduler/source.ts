@@ -17,6 +17,7 @@ import { TIMELINE_HOURS, TIMELINE_MAX_RUNS } from "../views/scheduler-model.js";
 import {
   DEFAULT_SCHEDULE_FILE,
   DEFAULT_STATUS_FILE,
+  daemonAlive,
   type MasterStatus,
   nextByClock,
   type RunRow,
@@ -64,17 +65,6 @@ export interface SchedulerSource {
 /** Runs per job the success rate is computed over. */
 const RATE_WINDOW = 100;
 const FAILED = new Set(["failed", "timeout", "killed"]);
-
-/** Whether a process with this pid exists (one of another user counts). */
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function statKey(path: string): string {
   let stats: Stats;
@@ -207,7 +197,7 @@ class SchedulerWatcher implements SchedulerSource {
     if (!status)
       return {
         ...base,
-        reason: problem ?? "no status file: the daemon has not run with this status file",
+        reason: problem ?? "no status file yet: the daemon has not run with this status file",
       };
     const view: DaemonView = {
       ...base,
@@ -219,7 +209,7 @@ class SchedulerWatcher implements SchedulerSource {
       stats: status.stats ?? null,
     };
     if (status.state === "stopped") return view;
-    if (!pidAlive(status.pid))
+    if (!daemonAlive(this.statusFile, status.pid))
       return {
         ...view,
         state: "not_running",
@@ -471,7 +461,7 @@ class SchedulerWatcher implements SchedulerSource {
    */
   private currentSignature(): string {
     const { status } = this.status();
-    const alive = status ? pidAlive(status.pid) : false;
+    const alive = status ? daemonAlive(this.statusFile, status.pid) : false;
     return [this.fileSignature(), alive, Math.floor(this.now() / 30_000)].join("|");
   }
 

@@ -108,10 +108,11 @@ function schedulerCard(view: OverviewView, now = Date.now()): Html {
       ? ""
       : html`<p class="small muted sched-hint">${daemon.state === "not_running" && daemon.reason ? `${daemon.reason}. ` : ""}Start it with <code>npm run scheduler</code>.</p>`
   }${daemon.stale ? html`<p class="small error-text">No status update for over two cycles: the daemon may be hung.</p>` : ""}`;
-  const runningList =
-    running.length === 0
-      ? html`<p class="small muted sched-line">${live ? "No job running now" : ""}</p>`
-      : html`<ul class="sched-list">${running.map(
+  const runningList = !live
+    ? ""
+    : running.length === 0
+      ? html`<h3 class="sched-h">Running</h3><p class="small muted sched-line">No job running now</p>`
+      : html`<h3 class="sched-h">Running</h3><ul class="sched-list">${running.map(
           (job) =>
             html`<li><span class="mono">${job.job}</span><span class="pill running">running</span><span class="small muted">${tick("elapsed", job.since, now)}</span></li>`,
         )}</ul>`;
@@ -122,7 +123,7 @@ function schedulerCard(view: OverviewView, now = Date.now()): Html {
           (run) =>
             html`<li data-run-id="${run.id}"><span class="mono">${run.job}</span>${runStatusPill(run.status)}<span class="small muted">${when(run.started_at, now)}${run.exit_code !== null ? ` · exit ${run.exit_code}` : ""}</span></li>`,
         )}</ul>`;
-  return html`<section class="card" id="scheduler-card" data-state="${daemon.state}" aria-labelledby="scheduler-card-title"><div class="card-head"><h2 id="scheduler-card-title">Scheduler</h2><span class="meta">${jobs} ${jobs === 1 ? "job" : "jobs"} · <a href="/scheduler">open</a></span></div><div class="card-body">${head}<h3 class="sched-h">Running</h3>${runningList}<h3 class="sched-h">Latest failures</h3>${failureList}</div></section>`;
+  return html`<section class="card" id="scheduler-card" data-state="${daemon.state}" aria-labelledby="scheduler-card-title"><div class="card-head"><h2 id="scheduler-card-title">Scheduler</h2><span class="meta">${jobs} ${jobs === 1 ? "job" : "jobs"} · <a href="/scheduler">open</a></span></div><div class="card-body">${head}${runningList}<h3 class="sched-h">Latest failures</h3>${failureList}</div></section>`;
 }
 
 function placeholderCard(id: string, title: string, text: string, href: string): Html {
