@@ -452,13 +452,18 @@ export function runOutput(run: SchedulerRun | undefined): Html {
 /** The recent runs' filter: every run, only those not ok, or one job's. */
 export type RunsFilter = { kind: "all" } | { kind: "failures" } | { kind: "job"; job: string };
 
+/**
+ * The runs the filter keeps, the latest start first (the daemon records a run when it ends,
+ * so a long run's id comes after those of shorter runs that started later).
+ */
 export function filterRuns(runs: readonly SchedulerRun[], filter: RunsFilter): SchedulerRun[] {
-  if (filter.kind === "failures")
-    return runs.filter(
-      (run) => run.status !== null && run.status !== "ok" && run.status !== "skipped",
-    );
-  if (filter.kind === "job") return runs.filter((run) => run.job === filter.job);
-  return [...runs];
+  const kept =
+    filter.kind === "failures"
+      ? runs.filter((run) => run.status !== null && run.status !== "ok" && run.status !== "skipped")
+      : filter.kind === "job"
+        ? runs.filter((run) => run.job === filter.job)
+        : [...runs];
+  return kept.sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at) || b.id - a.id);
 }
 
 /** The filter's `<select>`: all runs, failures, then each job. */
