@@ -299,7 +299,12 @@ describe.concurrent("the scheduler daemon, with real processes", () => {
         statusOf(dir)?.jobs.quick?.state === "running" &&
         statusOf(dir)?.jobs.long?.state === "running",
     );
-    const longPid = Number(/long: started \(cycle\), pid (\d+)/.exec(daemon.stderr())?.[1]);
+    const longPid = Number(
+      await until(
+        "the long job's pid in the log",
+        () => /long: started \(cycle\), pid (\d+)/.exec(daemon.stderr())?.[1],
+      ),
+    );
     const sent = Date.now();
     daemon.child.kill("SIGTERM");
     await until("state stopping", () => statusOf(dir)?.state !== "running");
