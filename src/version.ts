@@ -18,10 +18,16 @@ export function packageVersion(): string {
         name?: string;
         version?: string;
       };
-      if (parsed.name === "empresa-etl" && parsed.version) return (cached = parsed.version);
+      if (parsed.name === "empresa-etl" && parsed.version) {
+        cached = parsed.version;
+        return cached;
+      }
     }
     const parent = dirname(dir);
-    if (parent === dir) return (cached = "0.0.0");
+    if (parent === dir) {
+      cached = "0.0.0";
+      return cached;
+    }
     dir = parent;
   }
 }

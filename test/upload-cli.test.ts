@@ -295,7 +295,9 @@ describe("npm run upload against a real S3-compatible server", () => {
     gate.release();
     const outcome = await run.exited;
     expect(outcome.code).toBe(6);
-    expect(outcome.stderr).toContain("upload aborted (interrupted by SIGTERM); no incomplete multipart upload left");
+    expect(outcome.stderr).toContain(
+      "upload aborted (interrupted by SIGTERM); no incomplete multipart upload left",
+    );
     expect(proxy.created.size).toBe(1);
     expect(everyCreatedUploadEnded()).toBe(true);
     expect(proxy.aborted.size).toBe(1);

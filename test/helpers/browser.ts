@@ -249,7 +249,8 @@ export interface TestConsole extends RunningConsole {
 
 /**
  * The console on a free port of 127.0.0.1 over `root`: `root/steps` (the test steps unless
- * `steps` says otherwise), `root/control.db`, `root/empresa.db`, logs in `root/logs`.
+ * `steps` says otherwise), `root/control.db`, `root/empresa.db`, logs in `root/logs`, the
+ * scheduler's status and schedule files under `root` (absent unless a test writes them).
  */
 export async function startTestConsole(
   root: string,
@@ -265,6 +266,9 @@ export async function startTestConsole(
     stepsDir,
     controlDb,
     dbPath,
+    // The scheduler page reads these: never the repository's own files.
+    statusFile: join(root, "logs", "run_master_status.json"),
+    scheduleFile: join(root, "schedule.json"),
     log: createLogger("ui", { dir: join(root, "logs"), console: false }),
     ...rest,
   });
