@@ -17,10 +17,9 @@ export interface FileReport {
   extraColumns: string[];
   /**
    * Records (the header included) of a UTF-8 file read as Windows-1252 because they hold
-   * bytes that are not UTF-8 (contract v1.1). Always set by `runEtl` (it comes with the
-   * read figures); optional in the type only so that `run.ts`'s list of those stays valid.
+   * bytes that are not UTF-8 (contract v1.1).
    */
-  recodedRecords?: number;
+  recodedRecords: number;
   startedAt: string;
   finishedAt: string;
 }
@@ -43,7 +42,7 @@ export function reportJson(report: EtlReport): Record<string, unknown> {
       loaded: file.loaded,
       rejected: file.rejected,
       reasons: file.reasons,
-      recoded_records: file.recodedRecords ?? 0,
+      recoded_records: file.recodedRecords,
       file: file.file,
       encoding: file.encoding,
       delimiter: file.delimiter,
@@ -65,7 +64,7 @@ export function summaryLine(file: FileReport): string {
   const reasons = Object.entries(file.reasons)
     .map(([reason, count]) => `${reason} ${count}`)
     .join(", ");
-  const recoded = file.recodedRecords ?? 0;
+  const recoded = file.recodedRecords;
   const recodedNote =
     recoded > 0 ? `; ${recoded} record${recoded > 1 ? "s" : ""} read as Windows-1252` : "";
   return `${file.file}: read ${file.read}, loaded ${file.loaded}, rejected ${file.rejected}${reasons ? ` (${reasons})` : ""}${recodedNote}`;

@@ -10,7 +10,7 @@ import { recordRun, writeDailySummary } from "./load/finish.js";
 import { rejectWriter, tableWriter } from "./load/writer.js";
 import type { ReadJob } from "./read/protocol.js";
 import { readInWorker } from "./read/reader-thread.js";
-import type { Batch } from "./read/table-reader.js";
+import type { Batch, ReadStats } from "./read/table-reader.js";
 import type { EtlReport, FileReport } from "./report.js";
 import { TABLES, type TableName } from "./tables.js";
 
@@ -159,10 +159,7 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
       TABLES.map((spec) => [spec.name, tableWriter(db, spec)]),
     );
     const writeRejects = rejectWriter(db, runId);
-    const pending = new Map<
-      TableName,
-      Omit<FileReport, "read" | "loaded" | "rejected" | "reasons" | "extraColumns" | "finishedAt">
-    >();
+    const pending = new Map<TableName, Omit<FileReport, keyof ReadStats | "finishedAt">>();
     const labels = new Map(jobs.map((job) => [job.table, job.label]));
     const labelOf = (table: TableName) => labels.get(table) ?? table;
 
@@ -208,6 +205,12 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
               file: report.file,
               columns: stats.extraColumns,
             },
+          );
+        }
+        if (stats.recodedRecords > 0) {
+          options.onWarning?.(
+            `${report.file}: ${stats.recodedRecords} record(s) not valid UTF-8, read as Windows-1252`,
+            { file: report.file, recoded_records: stats.recodedRecords },
           );
         }
         files.push(report);

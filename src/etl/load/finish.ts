@@ -44,7 +44,7 @@ export function recordRun(db: SqliteDatabase, run: RunRecord): void {
       file.loaded,
       file.rejected,
       JSON.stringify(file.reasons),
-      file.recodedRecords ?? 0,
+      file.recodedRecords,
       file.startedAt,
       file.finishedAt,
     );
