@@ -187,6 +187,12 @@ const scheduler = new Scheduler({
   clock: scaledClock(${SPEED}, ${start}),
 });
 scheduler.start();
+// Each real second (a simulated minute): the heap after a full GC, and the RSS.
+setInterval(() => {
+  globalThis.gc();
+  const m = process.memoryUsage();
+  process.stderr.write(JSON.stringify({ heap: m.heapUsed / 1048576, rss: m.rss / 1048576 }) + "\\n");
+}, 1000);
 process.on("SIGTERM", async () => {
   await scheduler.stop();
   db.close();
@@ -196,12 +202,14 @@ process.on("SIGTERM", async () => {
 });
 `,
   );
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, ["--expose-gc", script], {
     cwd: dir,
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
+  let err = "";
   child.stdout?.on("data", (c) => (out += c));
+  child.stderr?.on("data", (c) => (err += c));
   const sampled = await sample(child.pid as number, simSeconds);
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGTERM");
@@ -211,21 +219,29 @@ process.on("SIGTERM", async () => {
   console.log(
     `\n## ${minutes} simulated minutes (${SPEED}× clock, ${simSeconds} s real), 100 jobs firing: ${final.cycles} cycles, ${final.runs} runs of real processes\n`,
   );
+  const memory = err
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as { heap: number; rss: number });
   const rows: string[][] = [];
-  const step = Math.max(1, Math.floor(sampled.rss.length / 6));
-  for (let i = 0; i < sampled.rss.length; i += step)
+  const step = Math.max(1, Math.floor(memory.length / 6));
+  for (let i = 0; i < memory.length; i += step)
     rows.push([
       `${Math.round((i + 1) * (SPEED / 60))} min`,
-      `${fmt(sampled.rss[i] as number, 1)} MB`,
+      `${fmt(memory[i]?.heap ?? 0, 2)} MB`,
+      `${fmt(memory[i]?.rss ?? 0, 1)} MB`,
     ]);
-  rows.push([`${minutes} min`, `${fmt(sampled.rss.at(-1) as number, 1)} MB`]);
-  printTable(["simulated time", "RSS"], rows);
-  const half = Math.floor(sampled.rss.length / 2);
-  const firstHalf = sampled.rss.slice(1, half);
-  const secondHalf = sampled.rss.slice(half);
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+  const last = memory.at(-1);
+  if ((memory.length - 1) % step !== 0)
+    rows.push([
+      `${memory.length * (SPEED / 60)} min`,
+      `${fmt(last?.heap ?? 0, 2)} MB`,
+      `${fmt(last?.rss ?? 0, 1)} MB`,
+    ]);
+  printTable(["simulated time", "heap after GC", "RSS"], rows);
+  const heaps = memory.slice(Math.floor(memory.length / 10)).map((m) => m.heap);
   console.log(
-    `\nRSS mean, first half ${fmt(mean(firstHalf), 1)} MB, second half ${fmt(mean(secondHalf), 1)} MB (max ${fmt(Math.max(...sampled.rss), 1)} MB); CPU while running ${final.runs} processes in ${simSeconds} s: ${fmt(sampled.cpuPercent, 1)} %`,
+    `\nHeap after GC from minute ${Math.floor(memory.length / 10)} on: min ${fmt(Math.min(...heaps), 2)} MB, max ${fmt(Math.max(...heaps), 2)} MB; RSS max ${fmt(Math.max(...sampled.rss), 1)} MB; CPU while starting ${final.runs} processes in ${simSeconds} s: ${fmt(sampled.cpuPercent, 1)} % of a core`,
   );
 }
 
