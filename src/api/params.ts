@@ -65,6 +65,7 @@ export type SummaryQuery = { desde?: string; hasta?: string; ciudad?: string };
  */
 export function parseQuery(url: URL, params: readonly QueryParam[]): Record<string, string> {
   const allowed = new Map(params.map((p) => [p.name, p]));
+  checkEncoding(url.search, allowed);
   const values: Record<string, string> = {};
   for (const [name, raw] of url.searchParams) {
     const param = allowed.get(name);
@@ -81,6 +82,36 @@ export function parseQuery(url: URL, params: readonly QueryParam[]): Record<stri
     values[name] = param.parse(raw.trim());
   }
   return values;
+}
+
+function decodes(raw: string): boolean {
+  try {
+    decodeURIComponent(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `URLSearchParams` turns percent-encoding that is not UTF-8 (`%E9`, Latin-1 for `é`) into
+ * U+FFFD, which would then match nothing and answer `200 {}`: a known parameter's value
+ * that does not decode is a 400 naming it. (A name that does not decode is unknown.)
+ */
+function checkEncoding(search: string, allowed: ReadonlyMap<string, QueryParam>): void {
+  for (const pair of search.replace(/^\?/, "").split("&")) {
+    const at = pair.indexOf("=");
+    if (at < 0) continue;
+    const name = pair.slice(0, at).replaceAll("+", " ");
+    if (!decodes(name) || !allowed.has(decodeURIComponent(name))) continue;
+    if (!decodes(pair.slice(at + 1))) {
+      throw new ApiError(
+        400,
+        "invalid_parameter",
+        `${decodeURIComponent(name)} is not valid percent-encoded UTF-8 (é is %C3%A9, not %E9)`,
+      );
+    }
+  }
 }
 
 /** The summary's query, with the cross-field check that `desde` is not after `hasta`. */

@@ -3,6 +3,7 @@ import { listen, shutdown } from "../api/server.js";
 import { createLogger, type Logger } from "../log.js";
 import { createConsoleApp } from "./app.js";
 import { loadAssets } from "./assets/index.js";
+import { errorBody } from "./http/errors.js";
 import { isLoopback } from "./http/guard.js";
 import { createPipelineSource, type PipelineSourceOptions } from "./pipeline/adapter.js";
 import { createSchedulerSource } from "./scheduler/source.js";
@@ -93,7 +94,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
   let server: Server;
   let port: number;
   try {
-    ({ server, port } = await listen(app, options.port ?? 8501, host));
+    ({ server, port } = await listen(app, options.port ?? 8501, host, errorBody));
   } catch (error) {
     scheduler.close();
     await pipeline.close(0);
