@@ -77,10 +77,18 @@ export function readDotEnv(path = ".env"): Record<string, string> {
   } catch (error) {
     throw new UsageError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM (Notepad) is not part of a name
   let quote: string | null = null; // inside a multi-line quoted value
+  let quoteLine = 0;
   const lines = text.split(/\r?\n/);
   for (const [index, line] of lines.entries()) {
     if (quote) {
+      // A quoted value may span lines (a key, say); a line that looks like a setting means
+      // the quote was never closed and would swallow it.
+      if (/^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=/.test(line))
+        throw new UsageError(
+          `${path}:${quoteLine}: a ${quote} quote opened on this line is never closed (it would swallow line ${index + 1})`,
+        );
       if (line.includes(quote)) quote = null;
       continue;
     }
@@ -89,12 +97,19 @@ export function readDotEnv(path = ".env"): Record<string, string> {
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(["'`]?)/.exec(trimmed);
     if (!match) {
       throw new UsageError(
-        `${path}:${index + 1}: expected NAME=value, got "${excerpt(trimmed)}" (a line without "=")`,
+        `${path}:${index + 1}: expected NAME=value, got "${excerpt(trimmed)}"${trimmed.includes("=") ? " (a name is letters, digits and _, not starting with a digit)" : ' (a line without "=")'}`,
       );
     }
     const opening = match[2];
-    if (opening && !trimmed.slice(match[0].length).includes(opening)) quote = opening;
+    if (opening && !trimmed.slice(match[0].length).includes(opening)) {
+      quote = opening;
+      quoteLine = index + 1;
+    }
   }
+  if (quote)
+    throw new UsageError(
+      `${path}:${quoteLine}: a ${quote} quote opened on this line is never closed`,
+    );
   return parseEnv(text) as Record<string, string>;
 }
 
@@ -168,6 +183,22 @@ export function parseCommand<S extends OptionSpecs>(
     if (option.flag)
       flagOptions[option.flag] = { type: option.type === "boolean" ? "boolean" : "string" };
   }
+  // `--port -1`: node's parser calls a value starting with "-" ambiguous; join it.
+  argv = argv.flatMap((arg, i) => {
+    const previous = argv[i - 1];
+    const name = previous?.startsWith("--") ? previous.slice(2) : undefined;
+    if (name && flagOptions[name]?.type === "string" && /^-[\d.]/.test(arg)) return [];
+    const next = argv[i + 1];
+    if (
+      arg.startsWith("--") &&
+      !arg.includes("=") &&
+      flagOptions[arg.slice(2)]?.type === "string" &&
+      next !== undefined &&
+      /^-[\d.]/.test(next)
+    )
+      return [`${arg}=${next}`];
+    return [arg];
+  });
   checkFlags(argv, flagOptions);
   let parsed: ReturnType<typeof parseArgs>;
   try {

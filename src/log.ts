@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createStream, type RotatingFileStream } from "rotating-file-stream";
 import winston from "winston";
@@ -143,6 +143,7 @@ export interface Logger extends winston.Logger {
 /** Checks now, synchronously, that the log file can be written: the error, or undefined. */
 function unwritable(dir: string, path: string): string | undefined {
   try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) return "ENOTDIR: not a folder";
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
     if (existsSync(path)) accessSync(path, constants.W_OK);
@@ -198,6 +199,8 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
       }),
     );
   }
+  // winston complains loudly (with every entry) when a logger has nowhere to write.
+  if (transports.length === 0) transports.push(new winston.transports.Console({ silent: true }));
   const logger = winston.createLogger({
     level: options.level ?? "info",
     defaultMeta: { service },

@@ -46,6 +46,25 @@ describe("the command line edge", () => {
     expect(existsSync(join(root, "x.db"))).toBe(false);
   });
 
+  it("a .env quote never closed is an error; a .env BOM is not part of the first name", async () => {
+    const root = tempDir();
+    writeFileSync(join(root, ".env"), 'DB_PATH="../q.db\nLOG_LEVEL=warn\nDATA_DIR="data"\n');
+    const unclosed = await runCli("etl", [], { cwd: root });
+    expect(unclosed.code).toBe(2);
+    expect(unclosed.stderr).toContain('.env:1: a " quote opened on this line is never closed');
+    writeFileSync(join(root, ".env"), "\uFEFFETL_LOCK_WAIT_MS=soon\n");
+    const bom = await runCli("etl", [], { cwd: root });
+    expect(bom.code).toBe(2);
+    expect(bom.stderr).toContain("ETL_LOCK_WAIT_MS (from .env): expected a number");
+  });
+
+  it("a negative number after a flag is checked like any value, not refused by the parser", async () => {
+    const result = await runCli("api", ["--port", "-1"], { cwd: tempDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--port: must be at least 0, got -1");
+    expect(result.stderr).not.toContain("ambiguous");
+  });
+
   it("a bad value says where it came from: flag, environment or .env", async () => {
     const root = tempDir();
     writeFileSync(join(root, ".env"), "ETL_LOCK_WAIT_MS=soon\n");
@@ -117,7 +136,8 @@ describe("the command line edge", () => {
     });
     expect(validate.code).not.toBe(0);
     expect(validate.code).not.toBe(1);
-    expect(validate.stderr).toMatch(/cannot write .*alertas\.log/);
+    expect(validate.stderr).toMatch(/cannot write .*alertas\.log \(ENOTDIR: not a folder\)/);
+    expect(validate.stderr).not.toContain("[winston]");
   });
 
   it("per-rule validation settings are read from .env like every other setting", async () => {

@@ -92,6 +92,22 @@ describe("ETL runs on the same database", () => {
     expect(query(dbPath, "SELECT count(*) AS n FROM ventas")).toEqual([{ n: 2 }]);
   });
 
+  it("two first runs at the same moment: both loads are recorded, neither vanishes", async () => {
+    const root = tempDir();
+    const dbPath = join(root, "empresa.db");
+    const data = writeDataset(join(root, "data"));
+    // Both see no database (the check is synchronous, before either awaits anything).
+    const [a, b] = await Promise.all([
+      runEtl({ dataDir: data, dbPath }),
+      runEtl({ dataDir: data, dbPath }),
+    ]);
+    const runs = query(dbPath, "SELECT run_id FROM etl_runs ORDER BY finished_at").map(
+      (r) => r.run_id,
+    );
+    expect(runs.sort()).toEqual([a.runId, b.runId].sort());
+    expect(readdirSync(root).filter((name) => name.includes("loading"))).toEqual([]);
+  });
+
   it("a failed first run leaves no file at the database path", async () => {
     const root = tempDir();
     const dbPath = join(root, "empresa.db");

@@ -44,7 +44,7 @@ export const etlCommand = defineCommand({
     "130/143 when interrupted by SIGINT/SIGTERM (nothing changed).",
   options: ETL_OPTIONS,
   logFile: "procesamiento",
-  interruptedNote: "nothing changed: the database keeps its previous data",
+  interruptedNote: "nothing changed in the database",
   async run({ config }, { log, signal, progress }): Promise<EtlReport> {
     const began = new Map<string, number>();
     log.info("etl started", { data_dir: config.dataDir, db: config.dbPath });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, linkSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SqliteDatabase } from "../db/open.js";
@@ -207,6 +207,17 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
             },
           );
         }
+        if (stats.loaded === 0) {
+          const why = Object.entries(stats.reasons)
+            .map(([reason, count]) => `${reason} ${count}`)
+            .join(", ");
+          options.onWarning?.(
+            stats.read === 0
+              ? `${report.file}: no rows after the header: table ${table} will be empty`
+              : `${report.file}: none of its ${stats.read} rows loaded (${why}): table ${table} will be empty`,
+            { file: report.file, read: stats.read },
+          );
+        }
         if (stats.recodedRecords > 0) {
           options.onWarning?.(
             `${report.file}: ${stats.recodedRecords} record(s) not valid UTF-8, read as Windows-1252`,
@@ -231,7 +242,16 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
     if (fresh) {
       db.pragma("wal_checkpoint(TRUNCATE)");
       db.close();
-      renameSync(writePath, options.dbPath);
+      // A hard link, unlike a rename, never replaces: if another first run put a database
+      // at the path meanwhile, this run loads into that one instead (waiting for its turn),
+      // so neither load vanishes.
+      try {
+        linkSync(writePath, options.dbPath);
+      } catch (error) {
+        removeDatabaseFiles(writePath);
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        return runEtl(options);
+      }
       removeDatabaseFiles(writePath);
     }
     return { runId, dataDir, dbPath: options.dbPath, startedAt, finishedAt, files };
