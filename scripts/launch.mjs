@@ -27,7 +27,7 @@ if (!entry) {
 }
 let buildDir;
 try {
-  buildDir = await ensureBuild();
+  buildDir = await ensureBuild({ link: true });
 } catch (error) {
   process.stderr.write(`cannot build the sources: ${error?.message ?? error}\n`);
   process.exit(1);
