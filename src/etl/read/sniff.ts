@@ -30,7 +30,8 @@ const startsWithBom = (chunk: Buffer) =>
 /**
  * One streaming pass over a file's bytes: size, SHA-256, how to decode it, and the
  * delimiter from its header line. Memory stays at one read buffer. A NUL byte means the
- * file is not text (an image, a spreadsheet, UTF-16): a fatal `InputError`.
+ * file is not text (an image, a spreadsheet, UTF-16): a fatal `InputError`; so do lines
+ * ending with CR alone (seen in the header line).
  */
 export async function sniffFile(path: string, label: string): Promise<FileFacts> {
   const hash = createHash("sha256");
@@ -87,6 +88,18 @@ export async function sniffFile(path: string, label: string): Promise<FileFacts>
   }
   if (utf8 && carry.length) utf8 = false;
   const headerText = Buffer.concat(headerParts).toString("latin1");
+  // The header line is everything before the first LF: a CR in it that does not end it
+  // (or any CR, when the file has no LF at all) means lines end with CR alone, which
+  // would otherwise read as one long header and a misleading "missing required column".
+  const cr = headerText.indexOf("\r");
+  if (cr !== -1 && (!headerDone || cr < headerText.length - 1)) {
+    throw new InputError(
+      label,
+      undefined,
+      "lines end with CR only (a classic Mac export); save it with LF or CRLF line ends",
+      "cr_line_ends",
+    );
+  }
   const delimiter: Delimiter = headerText.includes(";") && !headerText.includes(",") ? ";" : ",";
   return {
     bytes,
