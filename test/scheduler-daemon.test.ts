@@ -330,6 +330,27 @@ describe.concurrent("the scheduler daemon, with real processes", () => {
     expect(gone(longPid)).toBe(true);
   });
 
+  it("a second SIGTERM exits at once and takes the running jobs with it", async () => {
+    const dir = folder({ jobs: [{ name: "long", command: ["sleep", "60"], every: "cycle" }] });
+    const daemon = start(dir, { MASTER_SHUTDOWN_GRACE: "1h" });
+    const pid = Number(
+      await until(
+        "the job's pid in the log",
+        () => /long: started \(cycle\), pid (\d+)/.exec(daemon.stderr())?.[1],
+      ),
+    );
+    daemon.child.kill("SIGTERM");
+    await until("state stopping", () => statusOf(dir)?.state === "stopping");
+    daemon.child.kill("SIGTERM");
+    expect((await daemon.exited).code).toBe(143);
+    expect(gone(pid)).toBe(true);
+    expect(runsOf(dir).map((r) => [r.job, r.status])).toEqual([["long", "killed"]]);
+    const status = statusOf(dir) as SchedulerStatus;
+    expect(status.state).toBe("stopped");
+    countsAddUp(status);
+    expect(existsSync(join(dir, "logs", "run_master_status.json.lock"))).toBe(false);
+  });
+
   it("SIGHUP re-reads the file: a bad one is logged and the old one kept; a good one replaces it", async () => {
     const dir = folder({ jobs: [{ name: "first", command: ["true"], cron: YEARLY }] });
     const daemon = start(dir);

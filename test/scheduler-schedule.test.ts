@@ -282,10 +282,14 @@ describe("the schedule file", () => {
   });
 
   it("the bundled schedule.json checks, with its steps, on a fresh clone", async () => {
-    const result = await runCli("scheduler", ["--dry-run", "--json"], {
-      cwd: ROOT,
-      env: { STEPS_DIR: join(ROOT, "steps") },
-    });
+    const result = await runCli(
+      "scheduler",
+      ["--dry-run", "--json", "--at", "2026-11-25T12:00:00+01:00"],
+      {
+        cwd: ROOT,
+        env: { STEPS_DIR: join(ROOT, "steps") },
+      },
+    );
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.status).toBe("ok");

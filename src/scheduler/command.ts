@@ -275,7 +275,11 @@ export const schedulerCommand = defineCommand({
     const lock = takeDaemonLock(config.statusFile);
     let db: ControlDatabase | null = null;
     let scheduler: Scheduler | null = null;
-    const onExit = () => scheduler?.exitNow();
+    // A second signal exits at once (runCli): the jobs go with the daemon, the lock too.
+    const onExit = () => {
+      scheduler?.exitNow();
+      lock.release();
+    };
     const onHup = () => {
       log.info(`SIGHUP: reading ${config.scheduleFile} again`);
       load().then(
