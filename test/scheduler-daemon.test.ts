@@ -482,10 +482,27 @@ describe.concurrent("the scheduler daemon, with real processes", () => {
       jobs: [
         { name: "each", command: ["true"], every: "cycle" },
         { name: "broken", command: ["sh", "-c", "exit 7"], every: "cycle" },
+        { name: "missing", command: ["no-such-program-xyz"], every: "cycle" },
+        { name: "nowhere", command: ["true"], cwd: "no-such-folder", every: "cycle" },
       ],
     });
     const failing = await scheduler(["--once"], dir);
     expect(failing.code).toBe(1);
+    const cannot = runsOf(dir).filter((r) => r.job === "missing" || r.job === "nowhere");
+    expect(cannot.map((r) => [r.job, r.status, r.exit_code, r.output_tail]).sort()).toEqual([
+      [
+        "missing",
+        "failed",
+        null,
+        "cannot start no-such-program-xyz: spawn no-such-program-xyz ENOENT",
+      ],
+      [
+        "nowhere",
+        "failed",
+        null,
+        `cannot start true: its folder ${join(dir, "no-such-folder")} does not exist`,
+      ],
+    ]);
     expect(failing.stdout).toMatch(/broken: failed \(exit 7\)/);
     expect(failing.stdout).toMatch(/not all ok/);
   });

@@ -80,8 +80,17 @@ export function takeDaemonLock(statusFile: string): DaemonLock {
   const me: LockHolder = { pid: process.pid, start: startTimeOf(process.pid) };
   const content = `${me.pid} ${me.start ?? "-"}\n`;
   const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(temp, content);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(temp, content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AppError(
+      `cannot create the lock ${path} (${code ?? (error as Error).message}); check MASTER_STATUS_FILE's folder`,
+      "lock",
+      2,
+    );
+  }
   try {
     for (let attempt = 0; attempt < 20; attempt++) {
       try {

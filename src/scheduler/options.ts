@@ -104,7 +104,10 @@ export const SCHEDULER_OPTIONS = {
     arg: "DIR",
     help: "The pipeline's steps folder (step jobs are checked against it)",
   },
-  webhookUrl: VALIDATE_OPTIONS.webhookUrl,
+  webhookUrl: {
+    ...VALIDATE_OPTIONS.webhookUrl,
+    help: "POST an alert here after alert_after failures in a row of a job, and one when it recovers (https; http only to 127.0.0.1/localhost)",
+  },
   webhookTimeoutMs: VALIDATE_OPTIONS.webhookTimeoutMs,
   webhookRetries: VALIDATE_OPTIONS.webhookRetries,
 } as const satisfies OptionSpecs;

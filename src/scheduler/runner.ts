@@ -157,6 +157,15 @@ export class JobProcess {
       this.finishEarly(`cannot open the job log ${spec.logFile}: ${describeError(error)}`);
       return;
     }
+    try {
+      if (!statSync(spec.cwd).isDirectory()) throw new Error("not a folder");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.finishEarly(
+        `cannot start ${spec.argv[0]}: its folder ${spec.cwd} ${code === "ENOENT" ? "does not exist" : `cannot be used (${code ?? describeError(error)})`}`,
+      );
+      return;
+    }
     let child: ReturnType<typeof spawn>;
     try {
       child = spawn(spec.argv[0] as string, spec.argv.slice(1), {
