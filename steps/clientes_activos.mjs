@@ -1,29 +1,28 @@
-// Clients with a sale in the 90 days up to the latest sale in the data.
+// Known clients with a sale in the 90 days up to the as-of day (AS_OF, default today):
+// sales dated after it and client ids not in `clientes` do not count.
+import { addDays, asOfDay } from "./_db.js";
+
 const DIAS = 90;
-const DAY_MS = 86_400_000;
 
 export default {
-  description: `Clients with a sale in the last ${DIAS} days of the data, by amount`,
+  description: `Known clients with a sale in the ${DIAS} days up to AS_OF (default today), by amount`,
   consumes: ["ventas", "clientes"],
   produces: ["clientes_activos"],
   run({ ventas, clientes }, ctx) {
-    if (ventas.length === 0) return { clientes_activos: [] };
-    const ultima = ventas
-      .map((v) => v.fecha)
-      .sort()
-      .at(-1);
-    const desde = new Date(Date.parse(ultima) - (DIAS - 1) * DAY_MS).toISOString().slice(0, 10);
+    const hasta = asOfDay(ctx);
+    const desde = addDays(hasta, -(DIAS - 1));
     const porId = new Map(clientes.map((c) => [c.cliente_id, c]));
     const activos = new Map();
     for (const venta of ventas) {
-      if (venta.fecha < desde) continue;
+      if (venta.fecha < desde || venta.fecha > hasta) continue;
+      const cliente = porId.get(venta.cliente_id);
+      if (!cliente) continue;
       let fila = activos.get(venta.cliente_id);
       if (!fila) {
-        const cliente = porId.get(venta.cliente_id);
         fila = {
           cliente_id: venta.cliente_id,
-          nombre: cliente?.nombre ?? null,
-          ciudad: cliente?.ciudad ?? null,
+          nombre: cliente.nombre,
+          ciudad: cliente.ciudad,
           compras: 0,
           importe: 0,
           ultima_compra: venta.fecha,
@@ -37,7 +36,7 @@ export default {
     const clientes_activos = [...activos.values()]
       .map((fila) => ({ ...fila, importe: Math.round(fila.importe * 100) / 100 }))
       .sort((a, b) => b.importe - a.importe || a.cliente_id - b.cliente_id);
-    ctx.log.info(`${clientes_activos.length} active clients between ${desde} and ${ultima}`);
+    ctx.log.info(`${clientes_activos.length} active clients between ${desde} and ${hasta}`);
     return { clientes_activos };
   },
 };

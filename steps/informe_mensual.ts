@@ -1,4 +1,5 @@
 import { defineStep } from "../src/pipeline/define.js";
+import { asOfDay, completeMonths } from "./_db.js";
 import type { VentasMes } from "./ventas_por_mes.js";
 
 interface ClienteActivo {
@@ -19,7 +20,8 @@ export interface Indicador {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export default defineStep({
-  description: "The latest month against the one before, and the active clients",
+  description:
+    "The last complete month up to AS_OF (default today) against the one before, and the active clients",
   consumes: ["ventas_por_mes", "clientes_activos"],
   produces: ["informe_mensual"],
   run(
@@ -29,20 +31,32 @@ export default defineStep({
     }: { ventas_por_mes: VentasMes[]; clientes_activos: ClienteActivo[] },
     ctx,
   ) {
-    const actual = ventas_por_mes.at(-1);
-    const anterior = ventas_por_mes.at(-2);
+    // The last month complete on the as-of day, not the latest sale's month: that one may
+    // be partial, or in the future (dates are as the files say).
+    const asOf = asOfDay(ctx);
+    const meses = completeMonths(asOf);
+    const porMes = new Map(ventas_por_mes.map((fila) => [fila.mes, fila]));
+    const vacio = (mes: string): VentasMes => ({
+      mes,
+      ventas: 0,
+      unidades: 0,
+      importe: 0,
+      ticket_medio: 0,
+    });
+    const actual = porMes.get(meses.mes) ?? vacio(meses.mes);
+    const anterior = porMes.get(meses.anterior) ?? vacio(meses.anterior);
     const importeActivos = clientes_activos.reduce((sum, c) => sum + c.importe, 0);
     const mejor = clientes_activos[0];
     const informe_mensual: Indicador[] = [
-      { indicador: "mes", valor: actual?.mes ?? null },
-      { indicador: "ventas", valor: actual?.ventas ?? 0 },
-      { indicador: "unidades", valor: actual?.unidades ?? 0 },
-      { indicador: "importe", valor: actual?.importe ?? 0 },
-      { indicador: "ticket_medio", valor: actual?.ticket_medio ?? null },
+      { indicador: "mes", valor: actual.mes },
+      { indicador: "ventas", valor: actual.ventas },
+      { indicador: "unidades", valor: actual.unidades },
+      { indicador: "importe", valor: actual.importe },
+      { indicador: "ticket_medio", valor: actual.ventas ? actual.ticket_medio : null },
       {
         indicador: "variacion_importe_pct",
         valor:
-          actual && anterior && anterior.importe !== 0
+          anterior.importe !== 0
             ? round2((100 * (actual.importe - anterior.importe)) / anterior.importe)
             : null,
       },
@@ -53,7 +67,7 @@ export default defineStep({
         valor: mejor ? `${mejor.nombre ?? `cliente ${mejor.cliente_id}`} (${mejor.importe})` : null,
       },
     ];
-    ctx.log.info(`report of ${actual?.mes ?? "no month"}: ${actual?.importe ?? 0} in sales`);
+    ctx.log.info(`report of ${actual.mes} (as of ${asOf}): ${actual.importe} in sales`);
     return { informe_mensual };
   },
 });

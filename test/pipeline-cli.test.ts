@@ -4,8 +4,10 @@ import { existsSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import winston from "winston";
 import { runEtl } from "../src/etl/run.js";
+import { Pipeline } from "../src/pipeline/pipeline.js";
 import { type CliResult, ROOT, runCli, spawnCli } from "./helpers/cli.js";
 import { query } from "./helpers/db.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -20,8 +22,29 @@ async function sampleRoot(): Promise<string> {
   return root;
 }
 
+/** The bundled steps report as of this day, so their figures are stable. */
+const AS_OF = "2025-01-01";
+
 const pipeline = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-  runCli("pipeline", args, { cwd, env: { STEPS_DIR: STEPS, ...env } });
+  runCli("pipeline", args, { cwd, env: { STEPS_DIR: STEPS, AS_OF, ...env } });
+
+const opened: Pipeline[] = [];
+afterEach(() => {
+  for (const p of opened.splice(0)) p.close();
+});
+
+/** Runs the bundled steps in process up to `informe_mensual`; returns the run and the report. */
+async function informe(root: string, env: Record<string, string | undefined>) {
+  const p = new Pipeline({
+    stepsDir: STEPS,
+    log: winston.createLogger({ silent: true }),
+    env: { DB_PATH: join(root, "database", "empresa.db"), ...env },
+  });
+  opened.push(p);
+  const report = await (await p.start(["informe_mensual"])).done;
+  const rows = (p.preview("informe_mensual", 20) ?? []) as { indicador: string; valor: unknown }[];
+  return { report, informe: Object.fromEntries(rows.map((r) => [r.indicador, r.valor])) };
+}
 
 /** `npm run pipeline` as npm runs it: the launcher, from the build, plain Node (no tsx). */
 function launched(args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
@@ -98,11 +121,23 @@ describe("npm run pipeline on the bundled steps and the sample data", () => {
       dbPath,
       "SELECT count(DISTINCT substr(fecha, 1, 7)) AS n FROM ventas_enriquecidas",
     );
+    // Known clients with a sale in the 90 days up to AS_OF (not future sales, not unknown ids).
+    const [active] = query(
+      dbPath,
+      `SELECT count(DISTINCT cliente_id) AS n FROM ventas_enriquecidas
+       WHERE cliente_id IN (SELECT cliente_id FROM clientes) AND fecha BETWEEN '2024-10-04' AND ?`,
+      AS_OF,
+    );
+    expect(active?.n).toBe(20);
     expect(report.datasets).toEqual({
       ventas: { producer: "ventas", type: "table", rows: sales?.n },
       clientes: { producer: "clientes", type: "table", rows: clients?.n },
       ventas_por_mes: { producer: "ventas_por_mes", type: "table", rows: months?.n },
-      clientes_activos: expect.objectContaining({ producer: "clientes_activos", type: "table" }),
+      clientes_activos: expect.objectContaining({
+        producer: "clientes_activos",
+        type: "table",
+        rows: active?.n,
+      }),
       informe_mensual: { producer: "informe_mensual", type: "table", rows: 9 },
     });
     // Recorded in the control database at its default place.
@@ -115,9 +150,68 @@ describe("npm run pipeline on the bundled steps and the sample data", () => {
     ).toEqual(order);
   });
 
+  it("informe_mensual covers the last complete month on or before AS_OF and the one before", async () => {
+    const root = await sampleRoot();
+    const dbPath = join(root, "database", "empresa.db");
+    const month = (mes: string) =>
+      query(
+        dbPath,
+        `SELECT count(*) AS ventas, sum(cantidad) AS unidades, round(sum(importe), 2) AS importe
+         FROM ventas_enriquecidas WHERE substr(fecha, 1, 7) = ?`,
+        mes,
+      )[0] as { ventas: number; unidades: number; importe: number };
+    const dic = month("2024-12");
+    const nov = month("2024-11");
+    const { report, informe: jan1 } = await informe(root, { AS_OF });
+    expect(report.status).toBe("ok");
+    expect(jan1).toEqual({
+      mes: "2024-12",
+      ventas: 339,
+      unidades: 1924,
+      importe: 377436.69,
+      ticket_medio: Math.round((dic.importe / dic.ventas) * 100) / 100,
+      variacion_importe_pct: 26.03,
+      clientes_activos: 20,
+      importe_clientes_activos: 973361.73,
+      mejor_cliente: "Andrés López (78571.14)",
+    });
+    expect([jan1.ventas, jan1.unidades, jan1.importe]).toEqual([
+      dic.ventas,
+      dic.unidades,
+      dic.importe,
+    ]);
+    expect(jan1.variacion_importe_pct).toBe(
+      Math.round(((100 * (dic.importe - nov.importe)) / nov.importe) * 100) / 100,
+    );
+    // The month's last day completes it; the day before does not.
+    expect((await informe(root, { AS_OF: "2025-01-31" })).informe.mes).toBe("2025-01");
+    expect((await informe(root, { AS_OF: "2025-01-30" })).informe.mes).toBe("2024-12");
+    // The sample's last, partial month (up to 2025-04-01) is never the report's.
+    expect((await informe(root, { AS_OF: "2025-04-01" })).informe.mes).toBe("2025-03");
+    // A month without sales is reported as such, not skipped.
+    const empty = (await informe(root, { AS_OF: "2030-02-01" })).informe;
+    expect(empty).toMatchObject({ mes: "2030-01", ventas: 0, importe: 0, clientes_activos: 0 });
+    // Default: today (local), like validate --as-of.
+    const now = new Date();
+    const last = new Date(now.getFullYear(), now.getMonth(), 0);
+    const lastMonth = `${last.getFullYear()}-${String(last.getMonth() + 1).padStart(2, "0")}`;
+    const endOfMonth = new Date(now.getFullYear(), now.getMonth() + 1, 0).getDate();
+    const byDefault = (await informe(root, { AS_OF: undefined })).informe.mes;
+    if (now.getDate() !== endOfMonth) expect(byDefault).toBe(lastMonth);
+  });
+
+  it("a bad AS_OF fails the steps that use it, naming it", async () => {
+    const root = await sampleRoot();
+    const { report } = await informe(root, { AS_OF: "2025-02-30" });
+    expect(report.status).toBe("failed");
+    expect(report.steps.find((s) => s.name === "clientes_activos")?.error).toBe(
+      'AS_OF must be a real date as YYYY-MM-DD, got "2025-02-30"',
+    );
+  });
+
   it("the built command (npm run's launcher, no tsx) loads the .ts and .mjs steps", async () => {
     const root = await sampleRoot();
-    const result = await launched(["run", "informe_mensual"], root, { STEPS_DIR: STEPS });
+    const result = await launched(["run", "informe_mensual"], root, { STEPS_DIR: STEPS, AS_OF });
     expect(result.code, result.stderr).toBe(0);
     for (const step of BUNDLED) expect(result.stdout).toMatch(new RegExp(`^done +${step} `, "m"));
     expect(result.stdout).toMatch(/^ok: 5 done, 0 reused in \d+ ms \(run [0-9a-f-]{36}\)$/m);
@@ -146,7 +240,8 @@ describe("npm run pipeline on the bundled steps and the sample data", () => {
     }
     expect(steps.find((s: { name: string }) => s.name === "informe_mensual")).toEqual({
       name: "informe_mensual",
-      description: "The latest month against the one before, and the active clients",
+      description:
+        "The last complete month up to AS_OF (default today) against the one before, and the active clients",
       consumes: ["ventas_por_mes", "clientes_activos"],
       produces: ["informe_mensual"],
       file: join(STEPS, "informe_mensual.ts"),
