@@ -1,3 +1,4 @@
+import type Sqlite from "better-sqlite3";
 import { type ControlDatabase, ensureSchema } from "../control/db.js";
 
 /** The scheduler's tables in the control database (`CONTROL_DB`). */
@@ -51,15 +52,25 @@ export interface SchedulerRequest {
 
 const schema = (db: ControlDatabase) => ensureSchema(db, "scheduler", SCHEDULER_DDL);
 
+const statements = new WeakMap<ControlDatabase, Map<string, Sqlite.Statement>>();
+
+/** A prepared statement, kept per connection (the daemon runs some every second). */
+function prepared(db: ControlDatabase, sql: string): Sqlite.Statement {
+  schema(db);
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
 /** Records one run; returns its id. */
 export function insertRun(db: ControlDatabase, run: Omit<SchedulerRun, "id">): number {
-  schema(db);
-  const result = db
-    .prepare(
-      `INSERT INTO scheduler_runs (job, attempt, started_at, finished_at, status, exit_code, output_tail, ms)
-       VALUES (@job, @attempt, @started_at, @finished_at, @status, @exit_code, @output_tail, @ms)`,
-    )
-    .run(run);
+  const result = prepared(
+    db,
+    `INSERT INTO scheduler_runs (job, attempt, started_at, finished_at, status, exit_code, output_tail, ms)
+     VALUES (@job, @attempt, @started_at, @finished_at, @status, @exit_code, @output_tail, @ms)`,
+  ).run(run);
   return Number(result.lastInsertRowid);
 }
 
@@ -106,16 +117,15 @@ export function requestRun(
 
 /** Requests not yet picked up, oldest first. */
 export function pendingRequests(db: ControlDatabase): SchedulerRequest[] {
-  schema(db);
-  return db
-    .prepare("SELECT * FROM scheduler_requests WHERE picked_at IS NULL ORDER BY id LIMIT 100")
-    .all() as SchedulerRequest[];
+  return prepared(
+    db,
+    "SELECT * FROM scheduler_requests WHERE picked_at IS NULL ORDER BY id LIMIT 100",
+  ).all() as SchedulerRequest[];
 }
 
 /** Marks a request as picked up by the daemon. */
 export function markPicked(db: ControlDatabase, id: number, at: string): void {
-  schema(db);
-  db.prepare("UPDATE scheduler_requests SET picked_at = ? WHERE id = ?").run(at, id);
+  prepared(db, "UPDATE scheduler_requests SET picked_at = ? WHERE id = ?").run(at, id);
 }
 
 /** A job's latest runs that actually ran (skipped ones left out), newest first. */
