@@ -112,7 +112,8 @@ export function takeDaemonLock(statusFile: string): DaemonLock {
         continue; // removed meanwhile: try again
       }
       const holder = parseHolder(text);
-      if (holder && holderAlive(holder))
+      // Our own pid in a lock we do not hold: a daemon before us had it (a container restarted).
+      if (holder && holder.pid !== process.pid && holderAlive(holder))
         throw new AppError(
           `another scheduler is running on ${statusFile} (pid ${holder.pid}; lock ${path}); exiting`,
           "locked",
