@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs, parseEnv } from "node:util";
 import { UsageError } from "./errors.js";
+import { suggest } from "./suggest.js";
 
 /**
  * One option of a command: where it comes from (a flag, an environment variable, the
@@ -119,33 +120,10 @@ export function excerpt(text: string, max = 40): string {
   return printable.length > max ? `${printable.slice(0, max)}…` : printable;
 }
 
-/** The Levenshtein distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
 /** `unknown option --dat-dir; did you mean --data-dir?` */
 function unknownOption(name: string, known: string[]): UsageError {
-  const best = known
-    .map((candidate) => ({ candidate, d: distance(name, candidate) }))
-    .sort((a, b) => a.d - b.d)[0];
-  const hint =
-    best && best.d <= Math.max(2, Math.floor(name.length / 3))
-      ? `; did you mean --${best.candidate}?`
-      : " (see --help)";
+  const best = suggest(name, known);
+  const hint = best ? `; did you mean --${best}?` : " (see --help)";
   return new UsageError(`unknown option --${name}${hint}`);
 }
 

@@ -1,3 +1,5 @@
+import { suggest } from "../suggest.js";
+
 /** The smallest shape the planner needs of a step (the runner's steps have more). */
 export interface PlanStep {
   name: string;
@@ -262,30 +264,10 @@ export function planRun<S extends PlanStep>(
   return { entries, problems: [] };
 }
 
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
 /** `unknown step "ventas_por_mez"; did you mean "ventas_por_mes"?` */
 export function unknownStep(name: string, known: string[]): string {
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of known) {
-    const d = distance(name, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))
+  const best = suggest(name, known);
+  return best !== undefined
     ? `unknown step "${name}"; did you mean "${best}"?`
     : `unknown step "${name}" (see \`npm run pipeline -- list\`)`;
 }

@@ -1,5 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { UsageError } from "../errors.js";
+import { closest as nearest } from "../suggest.js";
+
+const closest = (name: string, candidates: readonly string[]): string =>
+  nearest(name, candidates) as string;
+
 import { type Rule, SEVERITIES, type Severity } from "./rules.js";
 
 /** How a rule is judged: it fails when more than `failAbove` rows are affected. */
@@ -16,30 +21,6 @@ interface ConfigEntry {
 }
 
 const ENTRY_KEYS = ["fail_above", "severity"] as const;
-
-/** The Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
-function closest(name: string, candidates: readonly string[]): string {
-  return candidates
-    .map((candidate) => ({ candidate, d: distance(name, candidate) }))
-    .sort((a, b) => a.d - b.d)[0]?.candidate as string;
-}
 
 function parseSeverity(value: unknown, source: string): Severity {
   const severity = typeof value === "string" ? value.toUpperCase() : undefined;
