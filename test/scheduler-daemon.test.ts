@@ -550,6 +550,32 @@ describe.concurrent("the scheduler daemon, with real processes", () => {
     );
   });
 
+  it("MASTER_MAX_PARALLEL bounds the runs at once: the others wait in the queue", async () => {
+    const jobs = ["a", "b", "c"].map((name) => ({
+      name,
+      command: ["sh", "-c", "sleep 0.4"],
+      every: "cycle",
+    }));
+    const dir = folder({ jobs });
+    const daemon = start(dir, { MASTER_MAX_PARALLEL: "1" });
+    const queued = await until("two jobs queued", () => {
+      const s = statusOf(dir);
+      return s && Object.values(s.jobs).filter((j) => j.state === "queued").length === 2 && s;
+    });
+    expect(Object.values(queued.jobs).filter((j) => j.state === "running")).toHaveLength(1);
+    const rows = await until("the three runs", () => {
+      const r = runsOf(dir);
+      return r.length === 3 && r;
+    });
+    const spans = rows
+      .map((r) => [Date.parse(r.started_at), Date.parse(r.finished_at as string)] as const)
+      .sort((x, y) => x[0] - y[0]);
+    for (let i = 1; i < spans.length; i++)
+      expect(spans[i]?.[0]).toBeGreaterThanOrEqual(spans[i - 1]?.[1] as number);
+    daemon.child.kill("SIGTERM");
+    expect((await daemon.exited).code).toBe(0);
+  });
+
   it("--dry-run --json runs nothing and prints the cycle and the next runs", async () => {
     const dir = folder({
       timezone: "Europe/Madrid",
