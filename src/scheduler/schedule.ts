@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Cron } from "croner";
 import { AppError, describeError } from "../errors.js";
+import { suggest as nearest } from "../suggest.js";
 import { type CycleSpec, holidaysProblem, parseTimeOfDay, WEEKDAY_NAMES } from "./calendar.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { machineTimeZone, timeZoneProblem } from "./time.js";
@@ -105,29 +106,10 @@ const JOB_FIELDS = [
 const SCHEDULES = ["every", "daily", "cron"] as const;
 export const JOB_NAME = /^[a-z0-9_-]+$/;
 
-/** The Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
+/** ` (did you mean "timeout"?)`, or the known names when no candidate is near. */
 function suggest(name: string, known: readonly string[]): string {
-  const best = known
-    .map((k) => ({ k, d: distance(name.toLowerCase(), k) }))
-    .sort((a, b) => a.d - b.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(name.length / 3))
-    ? ` (did you mean "${best.k}"?)`
-    : ` (known: ${known.join(", ")})`;
+  const best = nearest(name.toLowerCase(), known);
+  return best ? ` (did you mean "${best}"?)` : ` (known: ${known.join(", ")})`;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
