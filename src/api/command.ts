@@ -1,5 +1,4 @@
-import { defineCommand } from "../cli/command.js";
-import { InterruptedError } from "../errors.js";
+import { defineCommand, stoppedBy as stopReason, untilAborted } from "../cli/command.js";
 import { packageVersion } from "../version.js";
 import { API_OPTIONS } from "./options.js";
 import { listen, shutdown } from "./server.js";
@@ -11,14 +10,6 @@ export interface ApiRunResult {
   port: number;
   /** What stopped it: the signal's name (`SIGTERM`, `SIGINT`) or `abort`. */
   stoppedBy: string;
-}
-
-/** Resolves when `signal` is aborted (at once if it already is). */
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener("abort", () => resolve(), { once: true }),
-  );
 }
 
 /**
@@ -67,9 +58,8 @@ export const apiCommand = defineCommand({
         `not ready yet: ${(error as Error).message}; /ready answers 503 until a database is loaded`,
       );
     }
-    await aborted(signal);
-    const reason: unknown = signal.reason;
-    const stoppedBy = reason instanceof InterruptedError ? reason.signal : "abort";
+    await untilAborted(signal);
+    const stoppedBy = stopReason(signal);
     log.info(`${stoppedBy}: finishing in-flight requests (up to ${config.shutdownMs} ms)`);
     await shutdown(server, config.shutdownMs, log, () => store.close());
     await accessLog.flushFile();

@@ -1,5 +1,5 @@
 import type { CommandConfig } from "../cli/command.js";
-import { dbPathOption } from "../cli/options.js";
+import { dbPathOption, hostOption, portOption } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
 import { ACCESS_LOG_MODES } from "./access-log.js";
 
@@ -14,25 +14,8 @@ const oneOf = (allowed: readonly string[]) => (value: string) =>
  * (`LOG_OPTIONS` in src/cli/options.ts), added by the CLI edge.
  */
 export const API_OPTIONS = {
-  port: {
-    type: "number",
-    flag: "port",
-    env: "PORT",
-    default: 5000,
-    min: 0,
-    max: 65535,
-    integer: true,
-    arg: "N",
-    help: "Port to listen on (0: any free port)",
-  },
-  host: {
-    type: "string",
-    flag: "host",
-    env: "HOST",
-    default: "127.0.0.1",
-    arg: "ADDR",
-    help: "Address to listen on (0.0.0.0 for every interface)",
-  },
+  port: portOption("PORT", 5000),
+  host: hostOption("HOST", "Address to listen on (0.0.0.0 for every interface)"),
   dbPath: dbPathOption("SQLite database to serve (opened read-only)"),
   shutdownMs: {
     type: "number",

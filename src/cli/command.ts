@@ -53,6 +53,20 @@ export interface Command<S extends OptionSpecs, R> extends CommandSpec<S> {
   report?(result: R, colour: boolean): string;
 }
 
+/** Resolves when `signal` is aborted (at once if it already is): a server's `run` awaits it. */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true }),
+  );
+}
+
+/** What aborted a command's signal: the signal's name (`SIGTERM`, `SIGINT`) or `abort`. */
+export function stoppedBy(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof InterruptedError ? reason.signal : "abort";
+}
+
 /** Declares a command with its types inferred. */
 export function defineCommand<S extends OptionSpecs, R>(command: Command<S, R>): Command<S, R> {
   return command;

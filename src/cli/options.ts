@@ -62,3 +62,30 @@ export const LOG_OPTIONS = {
     help: "Rotated log files kept per log",
   },
 } as const satisfies OptionSpecs;
+
+/** `--port N` for a server: a whole number 0-65535 (0: any free port). */
+export function portOption(env: string, defaultPort: number) {
+  return {
+    type: "number",
+    flag: "port",
+    env,
+    default: defaultPort,
+    min: 0,
+    max: 65535,
+    integer: true,
+    arg: "N",
+    help: "Port to listen on (0: any free port)",
+  } as const satisfies OptionSpec;
+}
+
+/** `--host ADDR` for a server: loopback by default. */
+export function hostOption(env: string, help: string) {
+  return {
+    type: "string",
+    flag: "host",
+    env,
+    default: "127.0.0.1",
+    arg: "ADDR",
+    help,
+  } as const satisfies OptionSpec;
+}

@@ -1,5 +1,4 @@
-import { defineCommand } from "../cli/command.js";
-import { InterruptedError } from "../errors.js";
+import { defineCommand, stoppedBy as stopReason, untilAborted } from "../cli/command.js";
 import { UI_OPTIONS } from "./options.js";
 import { startConsole } from "./server.js";
 
@@ -8,14 +7,6 @@ export interface UiRunResult {
   port: number;
   /** What stopped it: the signal's name (`SIGTERM`, `SIGINT`) or `abort`. */
   stoppedBy: string;
-}
-
-/** Resolves when `signal` is aborted (at once if it already is). */
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener("abort", () => resolve(), { once: true }),
-  );
 }
 
 /**
@@ -49,9 +40,8 @@ export const uiCommand = defineCommand({
     log.info(`listening on ${ui.url} (steps ${config.stepsDir}, control ${config.controlDb})`, {
       port: ui.port,
     });
-    await aborted(signal);
-    const reason: unknown = signal.reason;
-    const stoppedBy = reason instanceof InterruptedError ? reason.signal : "abort";
+    await untilAborted(signal);
+    const stoppedBy = stopReason(signal);
     log.info(`${stoppedBy}: finishing requests and runs in flight (up to ${config.shutdownMs} ms)`);
     await ui.close();
     log.info("stopped");

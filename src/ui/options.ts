@@ -1,5 +1,5 @@
 import type { CommandConfig } from "../cli/command.js";
-import { dbPathOption } from "../cli/options.js";
+import { dbPathOption, hostOption, portOption } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
 import { PIPELINE_OPTIONS } from "../pipeline/command.js";
 import { SCHEDULER_OPTIONS } from "../scheduler/options.js";
@@ -11,25 +11,11 @@ import { SCHEDULER_OPTIONS } from "../scheduler/options.js";
  * added by the CLI edge.
  */
 export const UI_OPTIONS = {
-  port: {
-    type: "number",
-    flag: "port",
-    env: "UI_PORT",
-    default: 8501,
-    min: 0,
-    max: 65535,
-    integer: true,
-    arg: "N",
-    help: "Port to listen on (0: any free port)",
-  },
-  host: {
-    type: "string",
-    flag: "host",
-    env: "UI_HOST",
-    default: "127.0.0.1",
-    arg: "ADDR",
-    help: "Address to listen on (loopback by default; 0.0.0.0 exposes the console's buttons to the network)",
-  },
+  port: portOption("UI_PORT", 8501),
+  host: hostOption(
+    "UI_HOST",
+    "Address to listen on (loopback by default; 0.0.0.0 exposes the console's buttons to the network)",
+  ),
   stepsDir: {
     ...PIPELINE_OPTIONS.stepsDir,
     help: "Folder of the pipeline's step files (a new file appears without a restart)",
