@@ -58,9 +58,15 @@ const statements = new WeakMap<ControlDatabase, Map<string, Sqlite.Statement>>()
 function prepared(db: ControlDatabase, sql: string): Sqlite.Statement {
   schema(db);
   let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
   let statement = cache.get(sql);
-  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  if (!statement) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
   return statement;
 }
 
