@@ -263,17 +263,61 @@ describe("dot-grouped numbers follow their column's convention in the file", () 
     ]);
   });
 
+  it("the rows that waited come out the same held in memory or read again", async () => {
+    const path = join(tempDir(), "ventas.csv");
+    const lines = Array.from({ length: 200 }, (_, i) => [
+      `V${i + 1}`,
+      "1",
+      i % 3 === 0 ? "1.500" : i % 3 === 1 ? "x" : `"${i},50"`,
+    ]);
+    writeFileSync(path, ventas(...(lines as [string, string, string][])));
+    const outcome = async (heldChars?: number) => {
+      const loaded: unknown[] = [];
+      const rejected: unknown[] = [];
+      const stats = await readTable(
+        path,
+        "ventas.csv",
+        tableSpec("ventas"),
+        await sniffFile(path, "v"),
+        {
+          batch(batch) {
+            for (let r = 0; r < batch.count; r++) loaded.push(batch.columns.map((c) => c[r]));
+          },
+          rejects(rows) {
+            rejected.push(...rows);
+          },
+        },
+        8192,
+        heldChars,
+      );
+      return { stats, loaded, rejected };
+    };
+    const held = await outcome();
+    const reread = await outcome(0);
+    expect(held.stats.loaded).toBeGreaterThan(0);
+    expect(reread).toEqual(held);
+  });
+
   it("stops with an error when the file changes before the rows that waited are read again", async () => {
     const path = join(tempDir(), "ventas.csv");
     const text = ventas(["V1", "1", "1.500"], ["V2", "1", "x"], ["V3", "1", '"2,50"']);
     writeFileSync(path, text);
-    const read = readTable(path, "ventas.csv", tableSpec("ventas"), await sniffFile(path, "v"), {
-      batch() {},
-      rejects() {
-        // Called after the first read: a line inserted at the top moves every row down.
-        writeFileSync(path, text.replace("\n", "\nV0,2024-01-05,1,1,1,1\n"));
+    const read = readTable(
+      path,
+      "ventas.csv",
+      tableSpec("ventas"),
+      await sniffFile(path, "v"),
+      {
+        batch() {},
+        rejects() {
+          // Called after the first read: a line inserted at the top moves every row down.
+          writeFileSync(path, text.replace("\n", "\nV0,2024-01-05,1,1,1,1\n"));
+        },
       },
-    });
+      8192,
+      0,
+    ); // hold no waiting row in memory: read them again
+
     const error = await read.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toBe("ventas.csv:2: the file changed while it was being read");

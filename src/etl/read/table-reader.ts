@@ -56,6 +56,16 @@ const changed = (a: Stats, b: Stats) => a.size !== b.size || a.mtimeMs !== b.mti
 const fileChanged = (label: string, line: number) =>
   new InputError(label, line, "the file changed while it was being read", "file_changed");
 
+/** Characters of waiting rows held in memory before the reader falls back to a second read. */
+const HELD_CHARS = 16 * 2 ** 20;
+
+/**
+ * A copy of a string that does not keep alive the 1 MB chunk it was sliced from (V8 keeps
+ * substrings of 13 characters and more as views into their parent).
+ */
+const own = (text: string): string =>
+  text.length < 13 ? text : Buffer.from(text, "utf8").toString("utf8");
+
 /**
  * Reads one input file into loaded rows and rejected rows. Every record after the header
  * is counted as read and ends up in exactly one of the two; the first row with a key (in
@@ -63,10 +73,11 @@ const fileChanged = (label: string, line: number) =>
  * take their key.
  *
  * A dot-grouped number (`1.500`) is read by the convention of its column in the whole file
- * (contract v1.1), known only at the end. So a row holding one waits: only its line
- * number is kept, and its key is reserved as pending, so that a later clean row with that
- * key waits too. At the end of the file each column's convention is fixed and, only if
- * some rows waited, the file is read once more to normalize just those, in file order.
+ * (contract v1.1), known only at the end. So a row holding one waits, and its key is
+ * reserved as pending, so that a later clean row with that
+ * key waits too. At the end of the file each column's convention is fixed and the rows
+ * that waited are normalized, in file order: from memory while they fit in `HELD_CHARS`
+ * characters, else by reading the file once more for just those lines.
  */
 export async function readTable(
   path: string,
@@ -75,6 +86,7 @@ export async function readTable(
   facts: FileFacts,
   sink: TableSink,
   batchSize = 8192,
+  heldChars = HELD_CHARS,
 ): Promise<ReadStats> {
   const stats: ReadStats = {
     read: 0,
@@ -89,6 +101,17 @@ export async function readTable(
   const pending = new KeySet();
   let pendingKeys = 0;
   const waiting = new LineList();
+  // The rows that wait, held as parsed while they fit in HELD_CHARS; past that, only
+  // their lines are kept and the file is read a second time for them.
+  let held: { line: number; fields: string[]; raw: string }[] | null = [];
+  let heldSoFar = 0;
+  const hold = (fields: string[], line: number, raw: string) => {
+    waiting.push(line);
+    if (held === null) return;
+    heldSoFar += 2 * raw.length + 64;
+    if (heldSoFar > heldChars) held = null;
+    else held.push({ line, fields: fields.map(own), raw: own(raw) });
+  };
   const values: Value[] = new Array(spec.columns.length);
   const key: Value[] = new Array(keyPositions.length);
   const outbox = new Outbox(spec, sink, batchSize);
@@ -127,10 +150,10 @@ export async function readTable(
     const outcome = rows.normalize(fields, values);
     if (outcome === null) {
       takeKey();
-      if (pendingKeys > 0 && !keys.has(key) && pending.has(key)) waiting.push(line);
+      if (pendingKeys > 0 && !keys.has(key) && pending.has(key)) hold(fields, line, raw);
       else keep(line, raw);
     } else if (outcome === DEFER) {
-      waiting.push(line);
+      hold(fields, line, raw);
       if (keyPositions.every((position) => (rows as RowNormalizer).keyKnown(position))) {
         takeKey();
         if (pending.add(key)) pendingKeys++;
@@ -149,7 +172,17 @@ export async function readTable(
   const normalizer: RowNormalizer = rows;
   normalizer.resolve();
 
-  if (waiting.length > 0) {
+  if (held !== null) {
+    // The rows that waited, now that every convention is known, in file order.
+    for (const row of held) {
+      const outcome = normalizer.normalize(row.fields, values);
+      if (outcome === null) {
+        takeKey();
+        keep(row.line, row.raw);
+      } else if (outcome !== DEFER) reject(row.line, outcome, row.raw);
+    }
+    held = null;
+  } else if (waiting.length > 0) {
     // Second pass: just the rows that waited, now that every convention is known; the
     // parser passes over the others without building their fields.
     if (changed(before, await identity(path, label))) throw fileChanged(label, waiting.at(0));
