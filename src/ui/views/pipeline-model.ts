@@ -3,8 +3,10 @@
  * events carry, and what the page renders (server and client alike).
  */
 
-/** A step's state in a run (the contract's six), or `null`: not run since the console started. */
-export type StepState = "pending" | "running" | "done" | "reused" | "failed" | "skipped";
+import type { StepRun, StepState } from "../../pipeline/types.js";
+
+/** A step's state in a run (the contract's six); `null` in a view: not run since the console started. */
+export type { StepState };
 
 export const STEP_STATES: readonly StepState[] = [
   "pending",
@@ -67,17 +69,8 @@ export interface RunSummary {
   error: string | null;
 }
 
-/** One step of a run, as `pipeline run --json` prints it. */
-export interface StepReport {
-  name: string;
-  status: StepState;
-  started_at: string | null;
-  finished_at: string | null;
-  ms: number | null;
-  consumes: string[];
-  produces: string[];
-  error: string | null;
-}
+/** One step of a run, as `pipeline run --json` prints it (the pipeline's own record). */
+export type StepReport = StepRun;
 
 /** `GET /api/pipeline/runs/:id`: the run's `--json` report with its id and times. */
 export interface RunDetail {
