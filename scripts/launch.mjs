@@ -15,6 +15,8 @@ const ENTRIES = {
   ui: "ui/cli.js",
   generate: "generate/cli.js",
   scheduler: "scheduler/cli.js",
+  profile: "files/profile-cli.js",
+  worker: "files/worker-cli.js",
 };
 
 const command = process.argv[2];
