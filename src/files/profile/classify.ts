@@ -1,0 +1,196 @@
+/**
+ * What one trimmed, non-null value can be, tested char by char on the hot path (every
+ * field of the file goes through here). The rules of `../shared/contracts/files.md`:
+ * `integer` `-?\d+`; `decimal` `-?\d+(\.\d+)?` (or a decimal comma in a `;` file);
+ * `boolean` true/false, si/no, sí/no, yes/no in any case; `date` and `datetime` the
+ * ETL's date forms (a time only after `YYYY-MM-DD` and `T` or a space).
+ */
+
+import { parseDate } from "../../etl/normalize/date.js";
+import { INVALID } from "../../etl/normalize/result.js";
+
+const MINUS = 45;
+const DOT = 46;
+const COMMA = 44;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** Integer: the value; decimal: the value; neither: NaN. `integer` says which it was. */
+export interface NumberReading {
+  value: number;
+  integer: boolean;
+}
+
+/**
+ * Reads `-?\d+` or `-?\d+[.,]\d+` (the comma only when `decimalComma`), else NaN. Sets
+ * `out.integer`. Integers of up to 15 digits are accumulated exactly; longer ones go
+ * through `Number` (exact up to 2^53, rounded beyond, as every float engine does).
+ */
+export function readNumber(s: string, decimalComma: boolean, out: NumberReading): number {
+  const n = s.length;
+  let i = s.charCodeAt(0) === MINUS ? 1 : 0;
+  const start = i;
+  let value = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c)) break;
+    value = value * 10 + (c - 48);
+    i++;
+  }
+  if (i === start) return Number.NaN;
+  if (i === n) {
+    out.integer = true;
+    if (n - start > 15) value = Number(start === 1 ? s.slice(1) : s);
+    return start === 1 ? -value : value;
+  }
+  const sep = s.charCodeAt(i);
+  if (!(sep === DOT || (decimalComma && sep === COMMA))) return Number.NaN;
+  const fraction = ++i;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  if (i === fraction || i !== n) return Number.NaN;
+  out.integer = false;
+  return Number(sep === DOT ? s : `${s.slice(0, fraction - 1)}.${s.slice(fraction)}`);
+}
+
+/** true, false, or undefined when the value is not one of the boolean words. */
+export function readBoolean(s: string): boolean | undefined {
+  const n = s.length;
+  if (n < 2 || n > 5) return undefined;
+  // The usual spellings first: no lower-casing copy on the hot path.
+  if (s === "true") return true;
+  if (s === "false") return false;
+  switch (s.toLowerCase()) {
+    case "true":
+    case "si":
+    case "sí":
+    case "yes":
+      return true;
+    case "false":
+    case "no":
+      return false;
+    default:
+      return undefined;
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Days since 1970-01-01 of a YYYYMMDD number, by integer arithmetic (H. Hinnant's
+ * days_from_civil): `Date.UTC` per value was a tenth of the profile's time.
+ */
+function epochDay(date: number): number {
+  let year = Math.floor(date / 10000);
+  const month = Math.floor(date / 100) % 100;
+  const day = date % 100;
+  if (month <= 2) year--;
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+function digits(s: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c)) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value;
+}
+
+/**
+ * Milliseconds since midnight of a time `HH:MM[:SS[.fff]][zone]` starting at `i`, or -1.
+ * The zone (Z, ±HH, ±HHMM, ±HH:MM) is validated and dropped: the wall-clock time as
+ * written, never shifted, as the ETL reads dates.
+ */
+function timeOfDay(s: string, i: number): number {
+  const n = s.length;
+  if (n - i < 5 || s.charCodeAt(i + 2) !== 58) return -1;
+  const hours = digits(s, i, 2);
+  const minutes = digits(s, i + 3, 2);
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return -1;
+  let ms = (hours * 60 + minutes) * 60_000;
+  i += 5;
+  if (i < n && s.charCodeAt(i) === 58) {
+    const seconds = digits(s, i + 1, 2);
+    if (i + 3 > n || seconds < 0 || seconds > 60) return -1; // 60: a leap second, as the ETL allows
+    ms += seconds * 1000;
+    i += 3;
+    if (i < n && (s.charCodeAt(i) === DOT || s.charCodeAt(i) === COMMA)) {
+      const start = ++i;
+      let scale = 100;
+      while (i < n && isDigit(s.charCodeAt(i))) {
+        ms += (s.charCodeAt(i) - 48) * scale;
+        scale /= 10;
+        i++;
+      }
+      if (i === start) return -1;
+      ms = Math.floor(ms);
+    }
+  }
+  if (i === n) return ms;
+  const zone = s.charCodeAt(i);
+  if (zone === 90 || zone === 122) return i + 1 === n ? ms : -1;
+  if (zone !== 43 && zone !== MINUS) return -1;
+  const rest = n - i - 1;
+  const offsetHours = digits(s, i + 1, 2);
+  if (rest < 2 || offsetHours < 0 || offsetHours > 23) return -1;
+  if (rest === 2) return ms;
+  const colon = s.charCodeAt(i + 3) === 58 ? 1 : 0;
+  if (rest !== 4 + colon) return -1;
+  const offsetMinutes = digits(s, i + 3 + colon, 2);
+  return offsetMinutes >= 0 && offsetMinutes <= 59 ? ms : -1;
+}
+
+/** A date or date-time reading: ms since the epoch (wall clock as UTC) and whether a time was given. */
+export interface DateReading {
+  ms: number;
+  time: boolean;
+}
+
+/**
+ * Reads one of the ETL's date forms, with a time after `YYYY-MM-DD` + `T`/space, into
+ * `out`; false when the value is not a date. The date part is the ETL's own parser.
+ */
+export function readDate(s: string, out: DateReading): boolean {
+  const n = s.length;
+  if (n < 8 || !isDigit(s.charCodeAt(0))) return false;
+  if (n <= 10) {
+    const date = parseDate(s);
+    if (date === INVALID) return false;
+    out.ms = epochDay(date) * DAY_MS;
+    out.time = false;
+    return true;
+  }
+  const t = s.charCodeAt(10);
+  if (s.charCodeAt(4) !== MINUS || !(t === 84 || t === 116 || t === 32)) return false;
+  const date = parseDate(s.slice(0, 10));
+  if (date === INVALID) return false;
+  const time = timeOfDay(s, 11);
+  if (time < 0) return false;
+  out.ms = epochDay(date) * DAY_MS + time;
+  out.time = true;
+  return true;
+}
+
+/** `YYYY-MM-DD` of a day's milliseconds. */
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** `YYYY-MM-DD HH:MM:SS[.fff]` of wall-clock milliseconds. */
+export function isoDateTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.endsWith(".000Z") ? iso.slice(11, 19) : iso.slice(11, 23)}`;
+}
+
+/** Null after trimming: empty, `NULL`, `null` or `N/A`. `s` is already trimmed. */
+export function isNullText(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return true;
+  if (n === 4) return s === "NULL" || s === "null";
+  return n === 3 && s === "N/A";
+}

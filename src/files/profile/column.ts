@@ -1,0 +1,194 @@
+import { DoubleBlocks } from "./blocks.js";
+import {
+  type DateReading,
+  isNullText,
+  isoDate,
+  isoDateTime,
+  type NumberReading,
+  readBoolean,
+  readDate,
+  readNumber,
+} from "./classify.js";
+import { HyperLogLog } from "./hll.js";
+
+/** Candidate types still possible for a column (each dies at its first misfit). */
+export const INTEGER = 1;
+export const DECIMAL = 2;
+export const BOOLEAN = 4;
+export const DATE = 8;
+export const NUMERIC = INTEGER | DECIMAL;
+
+/**
+ * A copy of `s` that does not keep its source alive: V8 slices of 13+ characters point
+ * into the string they were cut from (here a whole read block), so a value kept for the
+ * whole run (a distinct value, the sample) would pin its block in memory.
+ */
+export const detach = (s: string): string => (s.length < 13 ? s : ` ${s}`.slice(1));
+
+/** Distinct values are counted exactly up to this many, then estimated (contract). */
+export const EXACT_DISTINCT_LIMIT = 100_000;
+
+/**
+ * The state of one column after some rows: plain data (typed arrays, a Map, numbers) so
+ * that a thread's part travels by `postMessage` and merges with the next part.
+ */
+export interface ColumnState {
+  nonNull: number;
+  nulls: number;
+  candidates: number;
+  /** A value with a time of day was seen (date → datetime). */
+  time: boolean;
+  /** Values read as numbers, while the column may still be numeric. */
+  numbers: Float64Array;
+  /** Values read as dates (ms), while the column may still be a date. */
+  dates: Float64Array;
+  /** Counts by text, kept once the column can be neither numeric nor a date. */
+  counts: Map<string, number> | null;
+  /** Set once the counts passed the exact limit: every value seen, estimated. */
+  hll: Uint8Array | null;
+  minText: string | null;
+  maxText: string | null;
+  minLength: number;
+  maxLength: number;
+  /** UTF-16 code units of all non-null values (for the memory estimate). */
+  chars: number;
+}
+
+/**
+ * Accumulates one column's values, one trimmed value at a time. Numbers and dates are
+ * kept as doubles while their type is still possible (distinct values, top values,
+ * quantiles and exact moments all come from the sorted values at the end); text is
+ * counted in a Map only once neither is possible — most of a typical file's fields never
+ * touch a hash table.
+ */
+export class ColumnAccumulator {
+  nonNull = 0;
+  nulls = 0;
+  candidates = INTEGER | DECIMAL | BOOLEAN | DATE;
+  time = false;
+  chars = 0;
+  numbers = new DoubleBlocks();
+  dates = new DoubleBlocks();
+  counts: Map<string, number> | null = null;
+  hll: HyperLogLog | null = null;
+  minText: string | null = null;
+  maxText: string | null = null;
+  minLength = Number.POSITIVE_INFINITY;
+  maxLength = 0;
+  private readonly number: NumberReading = { value: 0, integer: false };
+  private readonly date: DateReading = { ms: 0, time: false };
+
+  constructor(private readonly decimalComma: boolean) {}
+
+  add(raw: string): void {
+    let s = raw;
+    const n = s.length;
+    if (n === 0) {
+      this.nulls++;
+      return;
+    }
+    if (s.charCodeAt(0) <= 32 || s.charCodeAt(n - 1) <= 32) s = s.trim();
+    if (s.length <= 4 && isNullText(s)) {
+      this.nulls++;
+      return;
+    }
+    this.nonNull++;
+    this.chars += s.length;
+    let candidates = this.candidates;
+    if (candidates & NUMERIC) {
+      const value = readNumber(s, this.decimalComma, this.number);
+      if (Number.isNaN(value)) candidates &= ~NUMERIC;
+      else {
+        if (!this.number.integer) candidates &= ~INTEGER;
+        this.numbers.push(value);
+      }
+    }
+    if (candidates & BOOLEAN && readBoolean(s) === undefined) candidates &= ~BOOLEAN;
+    if (candidates & DATE) {
+      if (readDate(s, this.date)) {
+        if (this.date.time) this.time = true;
+        this.dates.push(this.date.ms);
+      } else candidates &= ~DATE;
+    }
+    if (candidates !== this.candidates) this.demote(candidates);
+    if (this.counts !== null) this.count(s);
+  }
+
+  /**
+   * The candidates narrowed. When the column can no longer be a number or a date, the
+   * values held so far as doubles are counted as text, in their canonical form (`1.50`
+   * read earlier counts as `1.5`, a date as `YYYY-MM-DD`), and the doubles released.
+   * Whichever of the two lists was still being filled holds every value so far.
+   */
+  private demote(candidates: number): void {
+    const before = this.candidates;
+    this.candidates = candidates;
+    if (this.counts === null && !(candidates & (NUMERIC | DATE))) {
+      this.counts = new Map();
+      if (before & NUMERIC) for (const value of this.numbers.values()) this.count(String(value));
+      else if (before & DATE) {
+        const text = this.time ? isoDateTime : isoDate;
+        for (const ms of this.dates.values()) this.count(text(ms));
+      }
+    }
+    if (!(candidates & NUMERIC)) this.numbers.clear();
+    if (!(candidates & DATE)) {
+      this.dates.clear();
+      this.time = false;
+    }
+  }
+
+  /** This column's part as plain data (for `postMessage`); the accumulator is spent. */
+  state(): ColumnState {
+    return {
+      nonNull: this.nonNull,
+      nulls: this.nulls,
+      candidates: this.candidates,
+      time: this.time,
+      numbers: this.numbers.take(),
+      dates: this.dates.take(),
+      counts: this.counts,
+      hll: this.hll?.registers ?? null,
+      minText: this.minText,
+      maxText: this.maxText,
+      minLength: this.minLength,
+      maxLength: this.maxLength,
+      chars: this.chars,
+    };
+  }
+
+  count(s: string): void {
+    const counts = this.counts as Map<string, number>;
+    const seen = counts.get(s);
+    if (seen !== undefined) {
+      counts.set(s, seen + 1);
+      return; // min, max and lengths already saw this value
+    }
+    const kept = detach(s);
+    counts.set(kept, 1);
+    if (this.hll !== null) this.hll.add(kept);
+    else if (counts.size > EXACT_DISTINCT_LIMIT) this.overflow();
+    if (this.minText === null || s < this.minText) this.minText = kept;
+    if (this.maxText === null || s > this.maxText) this.maxText = kept;
+    if (s.length < this.minLength) this.minLength = s.length;
+    if (s.length > this.maxLength) this.maxLength = s.length;
+  }
+
+  /** Past the exact limit: every distinct value into the estimate, the rarest counts dropped. */
+  private overflow(): void {
+    const hll = new HyperLogLog();
+    for (const key of (this.counts as Map<string, number>).keys()) hll.add(key);
+    this.hll = hll;
+    this.counts = pruneCounts(this.counts as Map<string, number>);
+  }
+}
+
+/**
+ * Keeps the most frequent half of the counts (lossy counting): once a column has more
+ * distinct values than can be counted exactly, top values are those frequent enough to
+ * survive the pruning. Exact whenever `unicos_aproximado` is false.
+ */
+export function pruneCounts(counts: Map<string, number>): Map<string, number> {
+  const entries = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return new Map(entries.slice(0, EXACT_DISTINCT_LIMIT / 2));
+}

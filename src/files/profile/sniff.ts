@@ -1,0 +1,91 @@
+import { isAscii, isUtf8 } from "node:buffer";
+import { createReadStream } from "node:fs";
+import { describeError, InputError } from "../../errors.js";
+import { hasMultibyteSequence, incompleteTail, looksLikeUtf16 } from "../../etl/read/utf8-bytes.js";
+import type { FileDelimiter, FileEncoding } from "../types.js";
+
+export interface CsvBytes {
+  bytes: number;
+  /** The contract's byte rules: UTF-8 (with or without BOM), else Windows-1252. */
+  encoding: FileEncoding;
+  /** UTF-8 with a few records that are not: those are read as Windows-1252 (as the ETL does). */
+  recode: boolean;
+  delimiter: FileDelimiter;
+}
+
+/** Reading block size: large enough that the per-chunk costs vanish. */
+export const READ_BLOCK = 1 << 20;
+
+/**
+ * One fast pass over the bytes (no decoding): size, NUL bytes (not a text CSV), whether
+ * the whole file is UTF-8, and the delimiter of the header line (`;` when it holds `;`
+ * and no `,`). About 30 ms per 100 MB from the page cache.
+ */
+export async function sniffCsv(path: string, label: string): Promise<CsvBytes> {
+  let bytes = 0;
+  let utf8 = true;
+  let multibyte = false;
+  let carry: Buffer = Buffer.alloc(0);
+  const header: Buffer[] = [];
+  let headerDone = false;
+  try {
+    for await (const piece of createReadStream(path, { highWaterMark: READ_BLOCK })) {
+      const chunk = piece as Buffer;
+      const nul = chunk.indexOf(0);
+      if (nul !== -1) {
+        const hint =
+          bytes === 0 && looksLikeUtf16(chunk) ? ": it looks like UTF-16; save it as UTF-8" : "";
+        throw new InputError(
+          label,
+          undefined,
+          `not a text CSV (binary data at byte ${bytes + nul})${hint}`,
+          "binary_file",
+        );
+      }
+      const from =
+        bytes === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+      bytes += chunk.length;
+      if (!headerDone) {
+        const newline = chunk.indexOf(10, from);
+        header.push(Buffer.from(chunk.subarray(from, newline === -1 ? chunk.length : newline)));
+        headerDone = newline !== -1;
+      }
+      if (utf8 || !multibyte) {
+        const joined = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+        const tail = utf8 ? incompleteTail(joined) : Math.min(3, joined.length);
+        const body = joined.subarray(from, joined.length - tail);
+        if (utf8 && isUtf8(body)) {
+          if (!multibyte && !isAscii(body)) multibyte = true;
+        } else {
+          utf8 = false;
+          multibyte ||= hasMultibyteSequence(joined, from);
+        }
+        carry = Buffer.from(joined.subarray(joined.length - tail));
+      }
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(
+      label,
+      undefined,
+      `cannot read the file: ${describeError(error)}`,
+      "unreadable",
+    );
+  }
+  if (utf8 && carry.length) utf8 = false;
+  const headerText = Buffer.concat(header).toString("latin1");
+  const cr = headerText.indexOf("\r");
+  if (cr !== -1 && (!headerDone || cr < headerText.length - 1))
+    throw new InputError(
+      label,
+      1,
+      "lines end with CR only (a classic Mac export); save it with LF or CRLF line ends",
+      "cr_line_ends",
+    );
+  return {
+    bytes,
+    encoding: utf8 || multibyte ? "utf-8" : "windows-1252",
+    recode: !utf8 && multibyte,
+    delimiter: headerText.includes(";") && !headerText.includes(",") ? ";" : ",",
+  };
+}
