@@ -498,4 +498,157 @@ details.srun-output[open] > summary::before { content: "▾ "; }
   .nav { flex: 1; justify-content: space-between; gap: 0; }
   .nav a { padding: 0 6px; font-size: 13.5px; }
 }
+/* ── Files (/files): upload, preview, jobs, column profile ─────────────────────────── */
+.dropzone {
+  position: relative; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 6px;
+  padding: 28px 18px; border: 2px dashed var(--border-strong); border-radius: var(--radius);
+  background: #fafbfc; cursor: pointer; text-align: center; transition: background 0.12s, border-color 0.12s;
+}
+.dropzone:hover { background: #f7f9ff; border-color: #a9bdf0; }
+.dropzone:focus-within { outline: 2px solid var(--accent); outline-offset: 2px; }
+.dropzone.dragging { background: var(--accent-soft); border-color: var(--accent); border-style: solid; }
+.dropzone.busy { opacity: 0.7; }
+.dropzone-icon { width: 34px; height: 34px; fill: none; stroke: var(--accent); stroke-width: 1.7; stroke-linecap: round; stroke-linejoin: round; }
+.dropzone-text { font-size: 15px; }
+.dropzone-text .link { color: var(--accent); font-weight: 600; text-decoration: underline; text-underline-offset: 2px; }
+.dropzone input[type="file"] { position: absolute; width: 1px; height: 1px; opacity: 0; pointer-events: none; }
+#upload-status:empty { display: none; }
+#upload-status { margin-top: 14px; }
+.upload-progress { border: 1px solid var(--border); border-radius: 8px; padding: 10px 14px; background: #fcfcfd; }
+.upload-line { display: flex; align-items: center; gap: 12px; margin-bottom: 8px; }
+.upload-name { font-family: var(--mono); font-size: 13px; font-weight: 600; flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.upload-bar { height: 8px; }
+.upload-bar .track { fill: var(--running-fill); }
+.upload-bar .fill { fill: var(--running-line); }
+.upload-error {
+  display: flex; flex-direction: column; gap: 2px; margin-top: 14px; padding: 10px 14px; border-radius: 8px;
+  background: var(--failed-fill); color: var(--failed-text); border: 1px solid #f7c1bb; border-left: 4px solid var(--failed-line);
+  font-size: 13px; overflow-wrap: anywhere;
+}
+#upload-status > .upload-error { margin-top: 0; }
+.upload-error strong { font-size: 14px; }
+.upload-note { margin: 0; }
+.process-started { display: inline-flex; align-items: center; gap: 8px; color: var(--muted); }
+.facts { display: flex; flex-wrap: wrap; gap: 10px 32px; margin: 0; }
+.facts > div { min-width: 0; }
+.facts dt { font-size: 12px; color: var(--muted); font-weight: 550; }
+.facts dd { margin: 2px 0 0; font-weight: 600; font-variant-numeric: tabular-nums; max-width: 420px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.preview-grid { border-top: 1px solid var(--border); }
+.preview-grid:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
+.preview-grid table { font-size: 12.5px; }
+.preview-grid th, .preview-grid td { padding: 7px 14px; white-space: nowrap; max-width: 280px; overflow: hidden; text-overflow: ellipsis; }
+.preview-grid td { font-family: var(--mono); font-size: 12px; }
+.preview-grid td.blank { background: repeating-linear-gradient(135deg, #fafbfc 0 4px, #f2f4f7 4px 8px); }
+.preview-grid .rownum { color: var(--faint); width: 1%; text-align: right; font-variant-numeric: tabular-nums; }
+.preview-grid th:first-child, .preview-grid td:first-child { padding-left: 18px; }
+
+.fjobs { list-style: none; margin: 0; padding: 0; }
+.fjob {
+  display: grid; grid-template-columns: minmax(0, 1.2fr) 110px minmax(0, 2fr) 150px; gap: 6px 18px;
+  align-items: center; padding: 12px 18px; border-bottom: 1px solid var(--border); font-size: 13px;
+}
+.fjob:last-child { border-bottom: 0; }
+.fjob[data-state="processing"] { background: linear-gradient(90deg, var(--running-line) 0 3px, #f8fbff 3px); }
+.fjob[data-state="failed"] { background: linear-gradient(90deg, var(--failed-line) 0 3px, transparent 3px); }
+.fjob[aria-current="true"] { background: linear-gradient(90deg, var(--accent) 0 3px, #f7f9ff 3px); }
+.fjob-name { font-family: var(--mono); font-weight: 600; font-size: 13px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.fjob-id .small { font-variant-numeric: tabular-nums; }
+.fjob-progress { min-width: 0; }
+.fjob-actions { text-align: right; }
+.fjob-actions .btn { min-width: 96px; }
+.fjob-downloads { grid-column: 3 / 5; display: flex; align-items: center; flex-wrap: wrap; gap: 4px 10px; }
+.job-bar .bar { height: 8px; }
+.job-meter .track { fill: var(--running-fill); }
+.job-meter .fill { fill: var(--running-line); }
+.job-stats { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 8px; margin-top: 6px; font-variant-numeric: tabular-nums; }
+.job-stats .sep, .quartiles .sep { color: var(--faint); }
+.job-error { color: var(--failed-text); background: #fff6f5; border: 1px solid #fbd5d0; border-radius: 6px; padding: 6px 10px; font-size: 12.5px; overflow-wrap: anywhere; }
+.job-error strong { margin-right: 6px; }
+.fjob[data-state="failed"] .fjob-progress { grid-column: 3 / 5; }
+.fjob[data-state="failed"] .fjob-actions, .fjob[data-state="cancelled"] .fjob-actions { display: none; }
+.fjob[data-state="cancelled"] .fjob-progress { grid-column: 3 / 5; }
+.btn-run-profile { color: var(--accent); border-color: #c7d4f5; background: #f7f9ff; }
+.btn-run-profile:hover { background: var(--accent-soft); }
+.btn-run-profile.selected { background: var(--accent); border-color: var(--accent); color: #fff; }
+.downloads { display: inline-flex; flex-wrap: wrap; gap: 4px 12px; }
+.download { display: inline-flex; align-items: center; gap: 3px; font-size: 12.5px; font-weight: 550; white-space: nowrap; }
+.download svg { width: 14px; height: 14px; fill: none; stroke: currentColor; stroke-width: 1.8; stroke-linecap: round; stroke-linejoin: round; }
+.download .ext { color: var(--faint); font-weight: 400; }
+.downloads.large { gap: 8px; }
+.downloads.large .download { border: 1px solid #c7d4f5; background: #f7f9ff; border-radius: 7px; padding: 5px 11px 5px 9px; font-size: 13px; }
+.downloads.large .download:hover { background: var(--accent-soft); text-decoration: none; }
+.profile-downloads { display: flex; align-items: center; flex-wrap: wrap; gap: 8px 12px; margin-top: 14px; }
+
+.profile-wrap { border-top: 1px solid var(--border); }
+.profile-table { font-size: 12.5px; }
+.profile-table th, .profile-table td { padding: 9px 10px; vertical-align: middle; }
+.profile-table th:first-child, .profile-table td:first-child { padding-left: 18px; }
+.profile-table th:last-child, .profile-table td:last-child { padding-right: 18px; }
+.profile-table td.num { font-variant-numeric: tabular-nums; }
+.profile-table td.pos { color: var(--faint); }
+.profile-table .col-name { display: block; font-family: var(--mono); font-weight: 600; max-width: 190px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; margin-bottom: 3px; }
+.profile-table .clip { display: block; font-family: var(--mono); font-size: 12px; max-width: 130px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.mini { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 1px 8px; margin: 0; align-items: baseline; }
+.mini dt { font-size: 11px; color: var(--faint); }
+.mini dd { margin: 0; font-variant-numeric: tabular-nums; white-space: nowrap; min-width: 0; }
+.profile-table td.stats .mini dd { text-align: right; }
+.profile-table tbody tr:hover { background: #fafbfc; }
+.profile-table .chart-cell { width: 236px; min-width: 226px; }
+.profile-table th .faint { font-weight: 400; }
+.type { display: inline-block; font: 600 11px var(--font); letter-spacing: 0.02em; border-radius: 4px; padding: 1px 6px; white-space: nowrap; background: #f2f4f7; color: #344054; }
+.type-integer, .type-decimal { background: var(--running-fill); color: var(--running-text); }
+.type-boolean { background: var(--reused-fill); color: var(--reused-text); }
+.type-date, .type-datetime { background: var(--memory-fill); color: var(--memory-text); }
+.type-text { background: #f2f4f7; color: #344054; }
+.type-empty { background: #fff; color: var(--faint); box-shadow: inset 0 0 0 1px var(--border-strong); }
+.chart { margin: 0; }
+.hist svg { display: block; width: 210px; height: 40px; }
+.hist-bar { fill: #7ea3f0; }
+.hist-bar:hover { fill: var(--accent); }
+.hist-base { stroke: var(--border-strong); stroke-width: 1; vector-effect: non-scaling-stroke; }
+.hist figcaption { display: flex; justify-content: space-between; width: 210px; font-size: 10.5px; color: var(--faint); font-variant-numeric: tabular-nums; margin-top: 2px; }
+.topv { list-style: none; padding: 0; width: 210px; display: grid; gap: 2px; }
+.topv li { display: grid; grid-template-columns: minmax(0, 1fr) 48px 34px; align-items: center; gap: 6px; font-size: 11px; line-height: 15px; }
+.topv-value { font-family: var(--mono); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.topv-bar { display: block; width: 48px; height: 6px; }
+.topv-bar .track { fill: #eef0f3; }
+.topv-bar .fill { fill: #f0a860; }
+.topv-count { text-align: right; color: var(--muted); font-variant-numeric: tabular-nums; }
+
+@media (max-width: 1100px) {
+  .fjob { grid-template-columns: minmax(0, 1fr) 100px minmax(0, 1.5fr) auto; }
+}
+@media (max-width: 760px) {
+  .fjob { grid-template-columns: minmax(0, 1fr) auto; padding: 12px 14px; gap: 8px 12px; }
+  .fjob-progress, .fjob-downloads, .fjob[data-state] .fjob-progress { grid-column: 1 / -1; }
+  .fjob-actions { grid-column: 1 / -1; text-align: left; }
+  .fjob-actions:empty { display: none; }
+  .fjob-state { grid-column: 2; grid-row: 1; justify-self: end; }
+  .facts { gap: 8px 20px; }
+  .facts dd { max-width: 300px; }
+  .profile-table thead { display: none; }
+  .profile-table, .profile-table tbody { display: block; }
+  .profile-table tr { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 8px 12px; padding: 12px 14px; border-bottom: 1px solid var(--border); }
+  .profile-table tbody tr:last-child { border-bottom: 0; }
+  .profile-table td, .profile-table td:first-child, .profile-table td:last-child { display: block; padding: 0; border: 0; text-align: left; min-width: 0; }
+  .profile-table td::before { content: attr(data-label); display: block; font: 600 11px var(--font); color: var(--faint); margin-bottom: 1px; }
+  .profile-table td.pos, .profile-table td.none { display: none; }
+  .profile-table td.val { grid-column: span 2; }
+  .profile-table td.name { grid-column: 1 / -1; display: flex; align-items: center; gap: 8px; }
+  .profile-table td.name .col-name { margin-bottom: 0; }
+  .profile-table td.stats .mini dd { text-align: left; }
+  .profile-table td.name::before, .profile-table td.chart-cell::before { display: none; }
+  .profile-table td.name .col-name { max-width: none; font-size: 13.5px; }
+  .profile-table td.chart-cell { grid-column: 1 / -1; width: auto; padding-top: 4px; }
+  .profile-table .clip { max-width: none; }
+  .hist svg, .hist figcaption, .topv { width: 100%; max-width: 320px; }
+  .topv li { grid-template-columns: minmax(0, 1fr) 90px 40px; }
+  .topv-bar { width: 90px; }
+}
+@media (max-width: 640px) {
+  .dropzone { padding: 20px 12px; }
+  .dropzone-text { font-size: 14px; }
+  .profile-table tr { padding: 12px 14px; }
+}
+/* ── end Files ───────────────────────────────────────────────────────────────────── */
 `;

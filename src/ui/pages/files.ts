@@ -1,10 +1,13 @@
 import type { Hono } from "hono";
 import { onlyMethods } from "../http/routes.js";
-import { html } from "../views/html.js";
+import { filesMain } from "../views/files.js";
 import { layout } from "../views/layout.js";
 import type { PageDeps } from "./deps.js";
 
-/** `/files`: large CSV uploads, their preview, background jobs and column profiles. */
+/**
+ * `/files`: large CSV uploads, their preview, background jobs and column profiles. The
+ * page is a shell; its script fills it from the API under `/api/files` and `/api/jobs`.
+ */
 export function registerFilesPage(app: Hono, deps: PageDeps): void {
   app.get("/files", (c) =>
     c.html(
@@ -12,7 +15,8 @@ export function registerFilesPage(app: Hono, deps: PageDeps): void {
         title: "Files",
         active: "/files",
         css: deps.assets.css,
-        main: html`<h1>Files</h1>`,
+        script: deps.assets.script("files"),
+        main: filesMain(),
       }),
     ),
   );
