@@ -563,7 +563,7 @@ details.srun-output[open] > summary::before { content: "▾ "; }
 .job-stats { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 8px; margin-top: 6px; font-variant-numeric: tabular-nums; }
 .job-stats .sep, .quartiles .sep { color: var(--faint); }
 .job-error { color: var(--failed-text); background: #fff6f5; border: 1px solid #fbd5d0; border-radius: 6px; padding: 6px 10px; font-size: 12.5px; overflow-wrap: anywhere; }
-.job-error strong { margin-right: 6px; }
+.job-error strong { margin-right: 2px; }
 .fjob[data-state="failed"] .fjob-progress { grid-column: 3 / 5; }
 .fjob[data-state="failed"] .fjob-actions, .fjob[data-state="cancelled"] .fjob-actions { display: none; }
 .fjob[data-state="cancelled"] .fjob-progress { grid-column: 3 / 5; }
@@ -613,6 +613,7 @@ details.srun-output[open] > summary::before { content: "▾ "; }
 .topv-bar { display: block; width: 48px; height: 6px; }
 .topv-bar .track { fill: #eef0f3; }
 .topv-bar .fill { fill: #f0a860; }
+.topv li.topv-note { display: block; color: var(--faint); font-size: 10.5px; }
 .topv-count { text-align: right; color: var(--muted); font-variant-numeric: tabular-nums; }
 
 @media (max-width: 1100px) {

@@ -1,5 +1,6 @@
 import type { JobRecord, JobState, ProfileDocument } from "../../files/types.js";
 import {
+  jobError,
   jobItem,
   jobsList,
   jobsSummary,
@@ -134,7 +135,7 @@ function ended(job: JobRecord): void {
     followed.delete(job.job_id);
     void showProfile(job.job_id);
   } else if (job.state === "failed" && followed.has(job.job_id)) {
-    toast(`${job.name} failed: ${job.error ?? "no reason given"}`, "error");
+    toast(`${job.name} failed: ${jobError(job)}`, "error");
   }
   if (selected === job.job_id) renderProfile();
 }

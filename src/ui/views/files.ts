@@ -187,6 +187,18 @@ export function downloadLinks(job: JobRecord, large = false): Html {
   )}</span>`;
 }
 
+/**
+ * A failed job's error, said for a person: "roto.csv:22: a quote…" (the file and line, as
+ * the profiler words it) reads "line 22: a quote…" in the file's own row.
+ */
+export function jobError(job: JobRecord): string {
+  const error = job.error ?? "no reason given";
+  const prefix = `${job.name}:`;
+  if (!error.startsWith(prefix)) return error;
+  const match = /^(\d+): ?(.*)$/s.exec(error.slice(prefix.length));
+  return match ? `line ${fmt.count(Number(match[1]))}: ${match[2]}` : error;
+}
+
 function durationOf(job: JobRecord): string {
   if (!job.started_at || !job.finished_at) return "";
   return fmt.duration(Date.parse(job.finished_at) - Date.parse(job.started_at));
@@ -211,7 +223,7 @@ function jobProgress(job: JobRecord, now: number): Html {
       return html`<span class="small"><strong>${fmt.count(job.rows_processed)}</strong> rows · ${fmt.bytes(job.total_bytes)}${took ? ` · took ${took}` : ""}</span>`;
     }
     case "failed":
-      return html`<div class="job-error" role="note"><strong>Error:</strong>${job.error ?? "no reason given"}</div>`;
+      return html`<div class="job-error" role="note"><strong>Error:</strong> ${jobError(job)}</div>`;
     case "cancelled":
       return html`<span class="small muted">Cancelled${job.rows_processed ? ` after ${fmt.count(job.rows_processed)} rows` : ""}; its partial outputs were removed.</span>`;
   }
@@ -325,10 +337,11 @@ export function topValuesChart(json: string, nonNull: number, column: string): H
   if (pairs.length === 0) return html`<span class="faint small">no values</span>`;
   const top = Math.max(...pairs.map(([, count]) => count), 1);
   const base = Math.max(nonNull, top);
+  const unique = top === 1;
   return html`<ol class="chart topv" data-chart="top-values" aria-label="Most frequent values of ${column}">${pairs.map(
     ([value, count]) =>
       html`<li title="${value}: ${fmt.count(count)} rows, ${percentText((100 * count) / base)} of the non-null values"><span class="topv-value">${value}</span><svg class="topv-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true"><rect class="track" width="100" height="6" rx="2"/><rect class="fill" width="${Math.max(1, (100 * count) / top).toFixed(2)}" height="6" rx="2"/></svg><span class="topv-count">${compact(count)}</span></li>`,
-  )}</ol>`;
+  )}${unique ? html`<li class="topv-note">every value appears once</li>` : ""}</ol>`;
 }
 
 const NUMERIC = new Set(["integer", "decimal"]);
@@ -438,7 +451,7 @@ export function profileCard(job: JobRecord, doc: ProfileDocument | null, error?:
 ${tile("Rows profiled", fmt.count(r.filas), r.filas_malformadas ? html`<span class="error-text">${fmt.count(r.filas_malformadas)} malformed ${r.filas_malformadas === 1 ? "row" : "rows"} left out</span>` : "no malformed rows")}
 ${tile("Columns", fmt.count(r.columnas), `${ENCODING_LABEL[r.encoding] ?? r.encoding} · ${DELIMITER_LABEL[r.delimitador] ?? r.delimitador}`)}
 ${tile("In memory", fmt.bytes(r.memoria_estimada_bytes), `estimated, with the inferred types (file: ${fmt.bytes(r.bytes)})`)}
-${tile("Took", fmt.duration(r.duracion_s * 1000), `processed ${when(r.procesado_en)}`)}
+${tile("Profiling time", fmt.duration(r.duracion_s * 1000), `processed ${when(r.procesado_en)}`)}
 </div>
 <div class="profile-downloads"><span class="small muted">Download the Parquet files:</span>${downloadLinks(job, true)}</div>
 </div>
