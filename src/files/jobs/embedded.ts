@@ -59,6 +59,7 @@ export class EmbeddedQueue implements JobQueue {
   readonly kind = "embedded";
   private readonly owner = `${process.pid}:${randomUUID()}`;
   private readonly running = new Map<string, Running>();
+  private pumpScheduled = false;
   private closed = false;
 
   constructor(private readonly options: EmbeddedOptions) {}
@@ -74,7 +75,7 @@ export class EmbeddedQueue implements JobQueue {
         this.options.events.emit("state", store.record(row.job_id));
       }
     }
-    this.pump();
+    this.schedulePump();
   }
 
   async enqueue(file: StoredFile): Promise<JobRecord> {
@@ -83,7 +84,7 @@ export class EmbeddedQueue implements JobQueue {
     const jobId = await createJobRow(store, this.options.tempDir, file, "embedded");
     const record = store.record(jobId) as JobRecord;
     this.options.events.emit("state", record);
-    this.pump();
+    this.schedulePump();
     return record;
   }
 
@@ -128,6 +129,19 @@ export class EmbeddedQueue implements JobQueue {
     liveOwners.delete(this.owner);
   }
 
+  /**
+   * Starts queued jobs on a later turn of the event loop, so whoever just enqueued one (or
+   * created the queue) can subscribe to its events before it starts.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.closed) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
   /** Starts queued jobs while there is room. */
   private pump(): void {
     while (!this.closed && this.running.size < this.options.concurrency) {
@@ -142,7 +156,7 @@ export class EmbeddedQueue implements JobQueue {
         })
         .finally(() => {
           this.running.delete(row.job_id);
-          this.pump();
+          this.schedulePump();
         });
       this.running.set(row.job_id, { controller, done });
     }

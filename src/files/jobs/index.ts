@@ -153,9 +153,12 @@ export async function createJobSystem(options: JobSystemOptions): Promise<JobSys
     return running;
   };
   const background = () =>
-    void runSweep().catch((error) => log.warn(`sweep failed: ${describeError(error)}`));
-  background();
-  const timer = setInterval(background, options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
+    runSweep().then(
+      () => undefined,
+      (error) => log.warn(`sweep failed: ${describeError(error)}`),
+    );
+  await background(); // at start: a directory listing, before anything is added
+  const timer = setInterval(() => void background(), options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
   timer.unref();
 
   const files: FileRegistry = {
