@@ -508,6 +508,8 @@ details.srun-output[open] > summary::before { content: "▾ "; }
 .dropzone:focus-within { outline: 2px solid var(--accent); outline-offset: 2px; }
 .dropzone.dragging { background: var(--accent-soft); border-color: var(--accent); border-style: solid; }
 .dropzone.busy { opacity: 0.7; }
+.dropzone[data-disabled="true"] { opacity: 0.55; cursor: not-allowed; }
+#files-unavailable code { background: rgba(255, 255, 255, 0.6); padding: 1px 5px; border-radius: 4px; }
 .dropzone-icon { width: 34px; height: 34px; fill: none; stroke: var(--accent); stroke-width: 1.7; stroke-linecap: round; stroke-linejoin: round; }
 .dropzone-text { font-size: 15px; }
 .dropzone-text .link { color: var(--accent); font-weight: 600; text-decoration: underline; text-underline-offset: 2px; }

@@ -4,6 +4,7 @@ import {
   jobItem,
   jobsList,
   jobsSummary,
+  limitText,
   type ProcessState,
   previewCard,
   profileCard,
@@ -11,6 +12,7 @@ import {
   uploadError,
   uploadProgress,
 } from "../views/files.js";
+import * as fmt from "../views/format.js";
 import { html } from "../views/html.js";
 import { byId, getJson, startTicking, toast } from "./common.js";
 
@@ -329,8 +331,23 @@ function send(file: File): void {
 
 function chosen(files: FileList | null | undefined): void {
   const file = files?.[0];
-  if (!file) return;
+  if (!file || !available) return;
   if (files && files.length > 1) toast(`One file at a time: uploading ${file.name}`);
+  // Refused before sending it all: the console would stop reading at its limit anyway.
+  const max = Number(byId("dropzone").dataset.maxBytes);
+  if (max > 0 && file.size > max) {
+    upload?.abort();
+    uploaded = null;
+    renderPreview();
+    setUploadStatus(
+      uploadError(
+        413,
+        `${fmt.bytes(file.size)} is over the console's limit of ${limitText(max)} (MAX_FILE_SIZE_MB).`,
+        file.name,
+      ).value,
+    );
+    return;
+  }
   send(file);
 }
 
@@ -362,6 +379,9 @@ async function processFile(): Promise<void> {
 }
 
 // ── Events ────────────────────────────────────────────────────────────────────────────
+
+/** False when the console runs without file jobs (its endpoints answer 503). */
+const available = byId("dropzone").dataset.disabled !== "true";
 
 const input = byId<HTMLInputElement>("file-input");
 input.addEventListener("change", () => {
@@ -429,7 +449,9 @@ addEventListener("pagehide", () => {
   for (const id of [...streams.keys()]) closeStream(id);
 });
 
-void loadJobs();
-setInterval(() => {
-  if (!document.hidden) void loadJobs();
-}, POLL_MS);
+if (available) {
+  void loadJobs();
+  setInterval(() => {
+    if (!document.hidden) void loadJobs();
+  }, POLL_MS);
+}

@@ -464,29 +464,48 @@ ${tile("Profiling time", fmt.duration(r.duracion_s * 1000), `processed ${when(r.
 
 // ── The page ────────────────────────────────────────────────────────────────────────
 
+/** What the page shows of the console's file settings (absent: the console runs without jobs). */
+export interface FilesInfo {
+  /** `MAX_FILE_SIZE_MB` in bytes. */
+  maxFileBytes: number;
+  queue: "embedded" | "bullmq";
+}
+
+/** "200 MB" for a limit in bytes (MiB, as `MAX_FILE_SIZE_MB` counts them). */
+export function limitText(bytes: number): string {
+  const mb = bytes / 2 ** 20;
+  return `${Number.isInteger(mb) ? fmt.count(mb) : mb.toFixed(1)} MB`;
+}
+
+const QUEUE_TEXT: Record<FilesInfo["queue"], string> = {
+  embedded: "Jobs run on the console's worker threads",
+  bullmq: "Jobs run on BullMQ workers (npm run worker)",
+};
+
 /** The page as the server sends it: the drop zone, empty slots, the jobs loading. */
-export function filesMain(maxFileSizeMb?: number): Html {
-  const limit = maxFileSizeMb ? ` up to ${fmt.count(maxFileSizeMb)} MB` : "";
+export function filesMain(info?: FilesInfo): Html {
+  const limit = info ? limitText(info.maxFileBytes) : "";
   return html`<div class="page-head">
-<div><h1>Files</h1><p class="sub">Upload a CSV${limit}: its first rows show at once, the whole file is profiled in the background.</p></div>
+<div><h1>Files</h1><p class="sub">Upload a CSV${limit ? ` of up to ${limit}` : ""}: its first rows show at once, the whole file is profiled in the background.</p></div>
 <div class="page-actions"><span class="small muted" id="jobs-summary"></span></div>
 </div>
+${info ? "" : html`<div class="banner soft" id="files-unavailable" role="status"><strong>File jobs are not running in this console</strong>Start the console with <code>npm run ui</code> to upload and process files.</div>`}
 <section class="card" aria-labelledby="upload-title">
 <div class="card-head"><h2 id="upload-title">Upload a CSV</h2><span class="meta">UTF-8 or Windows-1252 · comma or semicolon · a header row</span></div>
 <div class="card-body">
-<label class="dropzone" id="dropzone" for="file-input">
+<label class="dropzone" id="dropzone" for="file-input" data-max-bytes="${info?.maxFileBytes ?? ""}"${raw(info ? "" : ' data-disabled="true"')}>
 <svg class="dropzone-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 15V4M7.5 8.5 12 4l4.5 4.5M4 15v3.5A1.5 1.5 0 0 0 5.5 20h13a1.5 1.5 0 0 0 1.5-1.5V15"/></svg>
 <span class="dropzone-text"><strong>Drop a CSV file here</strong> <span class="muted">or</span> <span class="link">choose a file</span></span>
-<span class="dropzone-hint small faint">${limit ? `Up to ${fmt.count(maxFileSizeMb ?? 0)} MB. ` : ""}Nothing is processed until you ask.</span>
-<input type="file" id="file-input" name="file" accept=".csv,.txt,.tsv,text/csv,text/plain">
+<span class="dropzone-hint small faint">${limit ? `Up to ${limit}. ` : ""}Nothing is processed until you ask.</span>
+<input type="file" id="file-input" name="file" accept=".csv,.txt,.tsv,text/csv,text/plain"${raw(info ? "" : " disabled")}>
 </label>
 <div id="upload-status" aria-live="polite"></div>
 </div>
 </section>
 <div id="preview-slot"></div>
 <section class="card" aria-labelledby="jobs-title">
-<div class="card-head"><h2 id="jobs-title">Jobs <span class="meta">newest first</span></h2><span class="meta">Live while they run; a completed job has a profile and Parquet files</span></div>
-<div class="card-body flush" id="jobs">${jobsList(null)}</div>
+<div class="card-head"><h2 id="jobs-title">Jobs <span class="meta">newest first</span></h2><span class="meta">${info ? `${QUEUE_TEXT[info.queue]}; live while they run` : "Unavailable"}</span></div>
+<div class="card-body flush" id="jobs">${info ? jobsList(null) : html`<div class="empty" id="jobs-empty"><strong>No file jobs here</strong>This console was started without them.</div>`}</div>
 </section>
 <div id="profile-slot"></div>
 <div class="toast" id="toast" role="status" aria-live="polite" hidden></div>`;
