@@ -86,6 +86,8 @@ export interface ProfileOptions {
   name?: string;
   signal?: AbortSignal;
   onProgress?: (progress: ProfileProgress) => void;
+  /** Threads reading parts of a large file at once (default: the cores, at most 4). */
+  threads?: number;
 }
 
 export type OutputName = "resumen" | "columnas" | "muestra";

@@ -30,19 +30,6 @@ export class DoubleBlocks {
     }
   }
 
-  /** Every value in one array (the blocks are released). */
-  take(): Float64Array {
-    const all = new Float64Array(this.length);
-    let at = 0;
-    for (const block of this.blocks) {
-      const n = Math.min(BLOCK, this.length - at);
-      all.set(n === BLOCK ? block : block.subarray(0, n), at);
-      at += n;
-    }
-    this.clear();
-    return all;
-  }
-
   clear(): void {
     this.blocks.length = 0;
     this.current = new Float64Array(0);

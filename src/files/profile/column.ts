@@ -1,4 +1,3 @@
-import { DoubleBlocks } from "./blocks.js";
 import {
   type DateReading,
   isNullText,
@@ -10,6 +9,7 @@ import {
   readNumber,
 } from "./classify.js";
 import { HyperLogLog } from "./hll.js";
+import { type SortedValues, ValueList } from "./values.js";
 
 /** Candidate types still possible for a column (each dies at its first misfit). */
 export const INTEGER = 1;
@@ -38,10 +38,10 @@ export interface ColumnState {
   candidates: number;
   /** A value with a time of day was seen (date → datetime). */
   time: boolean;
-  /** Values read as numbers, while the column may still be numeric. */
-  numbers: Float64Array;
-  /** Values read as dates (ms), while the column may still be a date. */
-  dates: Float64Array;
+  /** Values read as numbers, while the column may still be numeric: sorted. */
+  numbers: SortedValues;
+  /** Values read as dates (ms), while the column may still be a date: sorted. */
+  dates: SortedValues;
   /** Counts by text, kept once the column can be neither numeric nor a date. */
   counts: Map<string, number> | null;
   /** Set once the counts passed the exact limit: every value seen, estimated. */
@@ -67,8 +67,8 @@ export class ColumnAccumulator {
   candidates = INTEGER | DECIMAL | BOOLEAN | DATE;
   time = false;
   chars = 0;
-  numbers = new DoubleBlocks();
-  dates = new DoubleBlocks();
+  numbers = new ValueList();
+  dates = new ValueList();
   counts: Map<string, number> | null = null;
   hll: HyperLogLog | null = null;
   minText: string | null = null;
@@ -125,10 +125,10 @@ export class ColumnAccumulator {
     this.candidates = candidates;
     if (this.counts === null && !(candidates & (NUMERIC | DATE))) {
       this.counts = new Map();
-      if (before & NUMERIC) for (const value of this.numbers.values()) this.count(String(value));
+      if (before & NUMERIC) for (const value of this.numbers.all()) this.count(String(value));
       else if (before & DATE) {
         const text = this.time ? isoDateTime : isoDate;
-        for (const ms of this.dates.values()) this.count(text(ms));
+        for (const ms of this.dates.all()) this.count(text(ms));
       }
     }
     if (!(candidates & NUMERIC)) this.numbers.clear();
@@ -138,15 +138,18 @@ export class ColumnAccumulator {
     }
   }
 
-  /** This column's part as plain data (for `postMessage`); the accumulator is spent. */
+  /**
+   * This column's part as plain data (for `postMessage`), its doubles sorted — on the
+   * part's own thread, so the threads share the sorting too. The accumulator is spent.
+   */
   state(): ColumnState {
     return {
       nonNull: this.nonNull,
       nulls: this.nulls,
       candidates: this.candidates,
       time: this.time,
-      numbers: this.numbers.take(),
-      dates: this.dates.take(),
+      numbers: this.numbers.sorted(),
+      dates: this.dates.sorted(),
       counts: this.counts,
       hll: this.hll?.registers ?? null,
       minText: this.minText,

@@ -2,7 +2,7 @@ import type { Columna, ColumnType, Histogram } from "../types.js";
 import { isoDate, isoDateTime, readBoolean } from "./classify.js";
 import { BOOLEAN, type ColumnState, DATE, DECIMAL, INTEGER } from "./column.js";
 import { HyperLogLog } from "./hll.js";
-import { sortDoubles } from "./sort.js";
+import { countOf, forEachRun, type SortedValues, valueAt } from "./values.js";
 
 const TOP = 5;
 const HISTOGRAM_BINS = 20;
@@ -17,63 +17,54 @@ export function columnType(state: ColumnState): ColumnType {
 }
 
 /** numpy's default (`linear`) quantile of sorted values. */
-export function quantile(sorted: Float64Array, q: number): number {
-  const position = q * (sorted.length - 1);
+export function quantile(sorted: SortedValues, n: number, q: number): number {
+  const position = q * (n - 1);
   const low = Math.floor(position);
-  const high = Math.min(low + 1, sorted.length - 1);
-  const a = sorted[low] as number;
-  return a + ((sorted[high] as number) - a) * (position - low);
+  const a = valueAt(sorted, low);
+  if (position === low) return a;
+  return a + (valueAt(sorted, Math.min(low + 1, n - 1)) - a) * (position - low);
 }
 
-/** Neumaier's compensated sum: exact to the last bit for any realistic column. */
-function sum(values: Float64Array): number {
+/** Neumaier's compensated sum of value × count over the runs. */
+function sumOf(sorted: SortedValues): number {
   let total = 0;
   let compensation = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
+  forEachRun(sorted, (value, count) => {
+    const v = value * count;
     const t = total + v;
     compensation += Math.abs(total) >= Math.abs(v) ? total - t + v : v - t + total;
     total = t;
-  }
+  });
   return total + compensation;
 }
 
-/** Distinct values and the most frequent ones of sorted doubles, by runs. */
-function runs(sorted: Float64Array, text: (v: number) => string) {
+/** Distinct values and the most frequent ones (ties: the smaller value first). */
+function runs(sorted: SortedValues, text: (v: number) => string) {
   let distinct = 0;
   const top: [number, number][] = [];
-  let i = 0;
-  while (i < sorted.length) {
-    const v = sorted[i] as number;
-    let j = i + 1;
-    while (j < sorted.length && sorted[j] === v) j++;
+  forEachRun(sorted, (v, count) => {
     distinct++;
-    const count = j - i;
-    // Keep the TOP largest counts; ties keep the smaller value (seen first).
     if (top.length < TOP || count > (top[top.length - 1] as [number, number])[1]) {
       let at = top.length;
       while (at > 0 && (top[at - 1] as [number, number])[1] < count) at--;
       top.splice(at, 0, [v, count]);
       if (top.length > TOP) top.pop();
     }
-    i = j;
-  }
+  });
   return { distinct, top: top.map(([v, n]) => [text(v), n] as [string, number]) };
 }
 
-function histogram(sorted: Float64Array, integer: boolean): Histogram {
-  const min = sorted[0] as number;
-  const max = sorted[sorted.length - 1] as number;
+function histogram(sorted: SortedValues, min: number, max: number, integer: boolean): Histogram {
   let bins = HISTOGRAM_BINS;
   if (integer && max - min + 1 < bins) bins = max - min + 1;
   if (max === min) bins = 1;
   const width = (max - min) / bins || 1;
   const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? max : min + i * width));
   const counts = new Array<number>(bins).fill(0);
-  for (let i = 0; i < sorted.length; i++) {
-    const bin = Math.min(bins - 1, Math.floor(((sorted[i] as number) - min) / width));
-    counts[bin] = (counts[bin] as number) + 1;
-  }
+  forEachRun(sorted, (v, count) => {
+    const bin = Math.min(bins - 1, Math.floor((v - min) / width));
+    counts[bin] = (counts[bin] as number) + count;
+  });
   return { edges, counts };
 }
 
@@ -120,34 +111,36 @@ export function summarize(
       columna: { ...base, ...blank, unicos: 0, minimo: null, maximo: null, top_valores: "[]" },
     };
   if (tipo === "integer" || tipo === "decimal") {
-    const sorted = sortDoubles(state.numbers);
-    const n = sorted.length;
-    const mean = sum(sorted) / n;
+    const sorted = state.numbers;
+    const n = countOf(sorted);
+    const mean = sumOf(sorted) / n;
     let squares = 0;
-    for (let i = 0; i < n; i++) {
-      const d = (sorted[i] as number) - mean;
-      squares += d * d;
-    }
+    forEachRun(sorted, (v, count) => {
+      const d = v - mean;
+      squares += d * d * count;
+    });
     const { distinct, top } = runs(sorted, String);
+    const min = valueAt(sorted, 0);
+    const max = valueAt(sorted, n - 1);
     return {
       columna: {
         ...base,
         ...blank,
         unicos: distinct,
-        minimo: String(sorted[0]),
-        maximo: String(sorted[n - 1]),
+        minimo: String(min),
+        maximo: String(max),
         media: mean,
         desviacion: n > 1 ? Math.sqrt(squares / (n - 1)) : null,
-        p25: quantile(sorted, 0.25),
-        p50: quantile(sorted, 0.5),
-        p75: quantile(sorted, 0.75),
+        p25: quantile(sorted, n, 0.25),
+        p50: quantile(sorted, n, 0.5),
+        p75: quantile(sorted, n, 0.75),
         top_valores: JSON.stringify(top),
       },
-      histogram: histogram(sorted, tipo === "integer"),
+      histogram: histogram(sorted, min, max, tipo === "integer"),
     };
   }
   if (tipo === "date" || tipo === "datetime") {
-    const sorted = sortDoubles(state.dates);
+    const sorted = state.dates;
     const text = tipo === "date" ? isoDate : isoDateTime;
     const { distinct, top } = runs(sorted, text);
     return {
@@ -155,8 +148,8 @@ export function summarize(
         ...base,
         ...blank,
         unicos: distinct,
-        minimo: text(sorted[0] as number),
-        maximo: text(sorted[sorted.length - 1] as number),
+        minimo: text(valueAt(sorted, 0)),
+        maximo: text(valueAt(sorted, countOf(sorted) - 1)),
         top_valores: JSON.stringify(top),
       },
     };
