@@ -649,6 +649,9 @@ details.srun-output[open] > summary::before { content: "▾ "; }
   .topv-bar { width: 90px; }
 }
 @media (max-width: 640px) {
+  .upload-line { flex-wrap: wrap; row-gap: 6px; }
+  .upload-name { flex-basis: 100%; }
+  .upload-line .num { flex: 1; text-align: left; }
   .dropzone { padding: 20px 12px; }
   .dropzone-text { font-size: 14px; }
   .profile-table tr { padding: 12px 14px; }

@@ -53,31 +53,69 @@ function renderSummary(): void {
   byId("jobs-summary").textContent = jobs?.length ? `Jobs: ${jobsSummary(jobs)}` : "";
 }
 
-/** Re-renders the job list, keeping the focus on the button that had it. */
+/** One element out of markup. */
+function element(markup: string): Element {
+  const template = document.createElement("template");
+  template.innerHTML = markup.trim();
+  return template.content.firstElementChild as Element;
+}
+
+/**
+ * Brings a job's row up to date part by part: a part whose markup is the same stays the
+ * same element, so a Cancel button under the pointer survives four progress events a second.
+ */
+function patchItem(item: Element, job: JobRecord): void {
+  const fresh = element(
+    jobItem(job, { selected: selected === job.job_id, cancelling: cancelling.has(job.job_id) })
+      .value,
+  );
+  const same =
+    item.children.length === fresh.children.length &&
+    [...item.children].every((child, i) => child.className === fresh.children[i]?.className);
+  if (!same) {
+    item.replaceWith(fresh);
+    return;
+  }
+  for (const name of ["data-state", "aria-current"]) {
+    const value = fresh.getAttribute(name);
+    if (value === null) item.removeAttribute(name);
+    else if (item.getAttribute(name) !== value) item.setAttribute(name, value);
+  }
+  const parts = [...fresh.children];
+  [...item.children].forEach((child, i) => {
+    const part = parts[i] as Element;
+    if (child.isEqualNode(part)) return;
+    const focused = child.contains(document.activeElement);
+    child.replaceWith(part);
+    // The button that had the focus has it again (Cancel → Cancelling…, Profile → Showing).
+    if (focused) part.querySelector<HTMLElement>("button")?.focus();
+  });
+}
+
+/** The job list: patched row by row when it holds the same jobs, else drawn again. */
 function renderJobs(): void {
-  const active = document.activeElement as HTMLElement | null;
-  const focus = active?.dataset?.cancelJob
-    ? `[data-cancel-job="${CSS.escape(active.dataset.cancelJob)}"]`
-    : active?.dataset?.profileJob
-      ? `[data-profile-job="${CSS.escape(active.dataset.profileJob)}"]`
-      : null;
-  byId("jobs").innerHTML = jobsList(jobs, selected, cancelling).value;
-  if (focus) document.querySelector<HTMLElement>(focus)?.focus();
+  const list = document.getElementById("jobs-list");
+  const ids = jobs?.map((job) => job.job_id) ?? [];
+  const shown = list ? [...list.children].map((item) => (item as HTMLElement).dataset.jobId) : [];
+  if (list && jobs && ids.length === shown.length && ids.every((id, i) => id === shown[i])) {
+    jobs.forEach((job, i) => {
+      patchItem(list.children[i] as Element, job);
+    });
+  } else {
+    byId("jobs").innerHTML = jobsList(jobs, selected, cancelling).value;
+  }
   renderSummary();
 }
 
-/** Re-renders one job's row (the whole list if the row is not there yet). */
+/** Brings one job's row up to date (the whole list if the row is not there yet). */
 function renderJob(id: string): void {
   const job = jobs?.find((j) => j.job_id === id);
   const item = document.getElementById(`fjob-${id}`);
-  if (!job || !item || item.contains(document.activeElement)) {
+  if (!job || !item) {
     renderJobs();
     return;
   }
-  item.outerHTML = jobItem(job, {
-    selected: selected === id,
-    cancelling: cancelling.has(id),
-  }).value;
+  patchItem(item, job);
   renderSummary();
 }
 
