@@ -9,7 +9,7 @@ import {
   readNumber,
 } from "./classify.js";
 import { HyperLogLog } from "./hll.js";
-import { type SortedValues, ValueList } from "./values.js";
+import { type SortedValues, ValueList } from "./value-list.js";
 
 /** Candidate types still possible for a column (each dies at its first misfit). */
 export const INTEGER = 1;

@@ -12,7 +12,7 @@ import type { PartMessage } from "./part-worker.js";
 import { type CsvBytes, sniffCsv } from "./sniff.js";
 import { linesBefore, recordBoundaries } from "./split.js";
 import { summarize } from "./summary.js";
-import { NO_VALUES } from "./values.js";
+import { NO_VALUES } from "./value-list.js";
 
 export { SAMPLE_ROWS } from "./part.js";
 export { type CsvBytes, sniffCsv } from "./sniff.js";

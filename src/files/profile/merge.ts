@@ -1,7 +1,7 @@
 import { isoDate, isoDateTime } from "./classify.js";
 import { type ColumnState, DATE, EXACT_DISTINCT_LIMIT, NUMERIC, pruneCounts } from "./column.js";
 import { HyperLogLog } from "./hll.js";
-import { forEachRun, mergeSortedValues, NO_VALUES } from "./values.js";
+import { forEachRun, mergeSortedValues, NO_VALUES } from "./value-list.js";
 
 /**
  * A part's values as text counts, for a column that turned out to be text in another

@@ -13,6 +13,15 @@ export interface CsvBytes {
   delimiter: FileDelimiter;
 }
 
+/** What went wrong opening or reading a file, in words. */
+export function readProblem(error: unknown, path: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return `no such file (${path})`;
+  if (code === "EISDIR") return `${path} is a folder, not a file`;
+  if (code === "EACCES" || code === "EPERM") return `permission denied (${path})`;
+  return describeError(error);
+}
+
 /** Reading block size: large enough that the per-chunk costs vanish. */
 export const READ_BLOCK = 1 << 20;
 
@@ -68,7 +77,7 @@ export async function sniffCsv(path: string, label: string): Promise<CsvBytes> {
     throw new InputError(
       label,
       undefined,
-      `cannot read the file: ${describeError(error)}`,
+      `cannot read the file: ${readProblem(error, path)}`,
       "unreadable",
     );
   }

@@ -2,7 +2,7 @@ import type { Columna, ColumnType, Histogram } from "../types.js";
 import { isoDate, isoDateTime, readBoolean } from "./classify.js";
 import { BOOLEAN, type ColumnState, DATE, DECIMAL, INTEGER } from "./column.js";
 import { HyperLogLog } from "./hll.js";
-import { countOf, forEachRun, type SortedValues, valueAt } from "./values.js";
+import { countOf, forEachRun, type SortedValues, valueAt } from "./value-list.js";
 
 const TOP = 5;
 const HISTOGRAM_BINS = 20;
