@@ -13,7 +13,16 @@ export type Command =
   | "generate"
   | "pipeline"
   | "ui"
-  | "scheduler";
+  | "scheduler"
+  | "profile"
+  | "worker";
+
+/** Where each command's entry lives when it is not `src/<command>/cli.ts`. */
+const ENTRIES: Partial<Record<Command, string>> = {
+  validate: "src/validation/cli.ts",
+  profile: "src/files/profile-cli.ts",
+  worker: "src/files/worker-cli.ts",
+};
 
 export interface CliResult {
   code: number | null;
@@ -32,10 +41,7 @@ export function spawnCli(
   args: string[],
   options: { cwd: string; env?: Record<string, string | undefined> },
 ): ChildProcess {
-  const entry = resolve(
-    ROOT,
-    command === "validate" ? "src/validation/cli.ts" : `src/${command}/cli.ts`,
-  );
+  const entry = resolve(ROOT, ENTRIES[command] ?? `src/${command}/cli.ts`);
   return spawn(process.execPath, ["--import", TSX, entry, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1", ...options.env },
