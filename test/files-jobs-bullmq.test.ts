@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createJobSystem, type JobSystem } from "../src/files/jobs/index.js";
+import { createJobSystem, type JobSystem, RedisUnreachableError } from "../src/files/jobs/index.js";
 import type { JobEvent, JobRecord, JobState, StoredFile } from "../src/files/types.js";
 import { describeWithRedis, type RunningRedis, startRedis } from "./helpers/redis.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -175,6 +175,30 @@ describe("npm run worker, without Redis", () => {
     });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("REDIS_URL is required");
+  });
+
+  it("a Redis that cannot be reached: the worker exits 1 and the console's queue refuses to start, both at once", async () => {
+    const root = tempDir("files-worker-cli-");
+    const unreachable = "redis://127.0.0.1:1"; // nothing listens on port 1
+    const worker = spawnSync(process.execPath, ["--import", TSX, WORKER_CLI], {
+      cwd: root,
+      env: { ...process.env, REDIS_URL: unreachable, LOG_DIR: join(root, "logs"), NO_COLOR: "1" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(worker.status).toBe(1);
+    expect(worker.stderr).toContain("REDIS_URL 127.0.0.1:1: cannot connect to Redis");
+    const s = setup();
+    const refused = await createJobSystem({
+      controlDb: s.controlDb,
+      tempDir: s.tempDir,
+      resultsDir: s.resultsDir,
+      redisUrl: unreachable,
+    }).catch((error) => error);
+    expect(refused).toBeInstanceOf(RedisUnreachableError);
+    await expect(createJobSystem({ ...s, redisUrl: "http://127.0.0.1:6379" })).rejects.toThrow(
+      /REDIS_URL: expected redis:\/\//,
+    );
   });
 });
 

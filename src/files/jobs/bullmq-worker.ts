@@ -7,7 +7,9 @@ import {
   type FileJobData,
   type FileJobProgress,
   type FileJobResult,
+  probeRedis,
   QUEUE_NAME,
+  redisErrorLog,
   redisOptions,
 } from "./bullmq.js";
 import { type JobLog, removeDir, resultDirOf, silentLog, tempPathOf } from "./common.js";
@@ -63,9 +65,10 @@ export async function startFileWorker(options: FileWorkerOptions): Promise<FileW
   const connection = redisOptions(options.redisUrl, true);
   const stats: FileWorkerStats = { completed: 0, failed: 0, cancelled: 0, handed_back: 0 };
   const stopping = new AbortController();
+  await probeRedis(connection);
   const redis = new Redis(connection);
   const subscriber = new Redis(connection);
-  const onError = (error: Error) => log.warn(`Redis: ${describeError(error)}`);
+  const onError = redisErrorLog(log);
   redis.on("error", onError);
   subscriber.on("error", onError);
 

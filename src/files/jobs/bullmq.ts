@@ -12,6 +12,7 @@ import {
   resultDirOf,
   tempPathOf,
 } from "./common.js";
+import { RedisUnreachableError } from "./errors.js";
 import { finalRate, progressFields, type RunProgress, Throttle } from "./progress.js";
 import type { JobRow, JobStore, OutputFiles } from "./store.js";
 
@@ -89,6 +90,56 @@ export function redisOptions(url: string, blocking: boolean): RedisOptions {
   };
 }
 
+/** How long the queue and a worker wait for Redis's first answer at start. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Logs connection errors once per distinct message a minute (ioredis retries every second
+ * while Redis is away).
+ */
+export function redisErrorLog(log: JobLog): (error: Error) => void {
+  const said = new Map<string, number>();
+  return (error) => {
+    const message = describeError(error);
+    const now = Date.now();
+    if ((said.get(message) ?? 0) > now - 60_000) return;
+    said.set(message, now);
+    log.warn(`Redis: ${message}`);
+  };
+}
+
+/**
+ * Connects once and pings, failing fast with `RedisUnreachableError` (connection refused,
+ * a wrong password, no answer within `CONNECT_TIMEOUT_MS`). BullMQ's own connections retry
+ * forever, which is right once running (Redis restarting) but would hang a start.
+ */
+export async function probeRedis(options: RedisOptions): Promise<void> {
+  const probe = new Redis({
+    ...options,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+  });
+  let cause: unknown;
+  probe.on("error", (error) => {
+    cause = error;
+  });
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    // "Connection is closed" says less than the socket's error before it.
+    throw new RedisUnreachableError(
+      `${options.host}:${options.port}`,
+      describeError(cause ?? error),
+    );
+  } finally {
+    probe.disconnect();
+  }
+}
+
 /** A progress value as it comes through BullMQ (an object, or its JSON). */
 function parseJson<T>(value: unknown): T | undefined {
   if (typeof value === "string")
@@ -133,7 +184,7 @@ export class BullmqQueue implements JobQueue {
     this.queue = new Queue(name, { connection: redisOptions(options.redisUrl, false) });
     this.queueEvents = new QueueEvents(name, { connection: redisOptions(options.redisUrl, true) });
     this.redis = new Redis(redisOptions(options.redisUrl, false));
-    const onError = (error: Error) => options.log.warn(`Redis: ${describeError(error)}`);
+    const onError = redisErrorLog(options.log);
     this.queue.on("error", onError);
     this.queueEvents.on("error", onError);
     this.redis.on("error", onError);
@@ -141,6 +192,7 @@ export class BullmqQueue implements JobQueue {
 
   /** Connects, follows the queue's events and brings the unfinished jobs' rows up to date. */
   static async open(options: BullmqQueueOptions): Promise<BullmqQueue> {
+    await probeRedis(redisOptions(options.redisUrl, false));
     const queue = new BullmqQueue(options);
     try {
       await queue.start();

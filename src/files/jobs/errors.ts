@@ -51,3 +51,10 @@ export class FileConsumedError extends FileJobError {
     );
   }
 }
+
+/** Redis (`REDIS_URL`) cannot be reached when the queue or a worker starts. */
+export class RedisUnreachableError extends AppError {
+  constructor(where: string, detail: string) {
+    super(`REDIS_URL ${where}: cannot connect to Redis (${detail})`, "redis_unreachable", 1);
+  }
+}

@@ -31,6 +31,7 @@ export {
   FileConsumedError,
   FileInUseError,
   FileJobError,
+  RedisUnreachableError,
   UnknownFileError,
 } from "./errors.js";
 export { FILES_DDL, type UrlFor } from "./store.js";
