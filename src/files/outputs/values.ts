@@ -6,14 +6,18 @@
  * as the null rule says) and returns null when the text is not of its kind.
  */
 
-import { parseDate } from "../../etl/normalize/date.js";
-import { INVALID } from "../../etl/normalize/result.js";
-
-const NULL_TOKENS = new Set(["", "NULL", "null", "N/A"]);
+import {
+  type DateReading,
+  isNullText,
+  type NumberReading,
+  readBoolean,
+  readDate,
+  readNumber,
+} from "../profile/classify.js";
 
 /** True when the value counts as null: after trimming, empty or `NULL`, `null`, `N/A`. */
 export function isNullToken(s: string | null | undefined): boolean {
-  return s === null || s === undefined || NULL_TOKENS.has(s.trim());
+  return s === null || s === undefined || isNullText(s.trim());
 }
 
 const INTEGER = /^-?\d+$/;
@@ -36,8 +40,7 @@ export function parseIntegerText(s: string): bigint | null {
   return value < INT64_MIN || value > INT64_MAX ? null : value;
 }
 
-const DECIMAL_POINT = /^-?\d+(\.\d+)?$/;
-const DECIMAL_POINT_OR_COMMA = /^-?\d+([.,]\d+)?$/;
+const number: NumberReading = { value: 0, integer: false };
 
 /**
  * A `decimal` value (`-?\d+(\.\d+)?`) as a number, or null. With `decimalComma` (only for
@@ -51,8 +54,8 @@ const DECIMAL_POINT_OR_COMMA = /^-?\d+([.,]\d+)?$/;
  */
 export function parseDecimalText(s: string, decimalComma: boolean): number | null {
   const t = s.trim();
-  if (!(decimalComma ? DECIMAL_POINT_OR_COMMA : DECIMAL_POINT).test(t)) return null;
-  const value = Number(decimalComma ? t.replace(",", ".") : t);
+  if (t.length === 0) return null;
+  const value = readNumber(t, decimalComma, number);
   return Number.isFinite(value) ? value : null;
 }
 
@@ -65,35 +68,11 @@ export function parseDecimalText(s: string, decimalComma: boolean): number | nul
  * parseBooleanText("1");    // null
  */
 export function parseBooleanText(s: string): boolean | null {
-  // NFC so that an `í` written as `i` + combining acute matches too.
-  switch (s.trim().normalize("NFC").toLowerCase()) {
-    case "true":
-    case "si":
-    case "sí":
-    case "yes":
-      return true;
-    case "false":
-    case "no":
-      return false;
-    default:
-      return null;
-  }
+  return readBoolean(s.trim()) ?? null;
 }
 
 const DAY_MS = 86_400_000;
-
-/**
- * Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`); exact
- * for every year, unlike `Date.UTC`, which maps years 0–99 to 1900–1999.
- */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
+const date: DateReading = { ms: 0, time: false };
 
 /**
  * A `date` value in one of the ETL's date forms (`YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`,
@@ -106,18 +85,12 @@ function daysFromCivil(year: number, month: number, day: number): number {
  * parseDateText("2024-02-30");  // null
  */
 export function parseDateText(s: string): number | null {
-  const date = parseDate(s);
-  if (date === INVALID) return null;
-  return daysFromCivil(Math.floor(date / 10000), Math.floor(date / 100) % 100, date % 100);
+  return readDate(s.trim(), date) ? Math.floor(date.ms / DAY_MS) : null;
 }
 
 /** True when a valid date value carries a time of day (`YYYY-MM-DD[T ]HH:MM…`). */
 export function hasTimeOfDay(s: string): boolean {
-  return parseDate(s) !== INVALID && s.trim().length > 10;
-}
-
-function twoDigits(s: string, at: number): number {
-  return (s.charCodeAt(at) - 48) * 10 + (s.charCodeAt(at + 1) - 48);
+  return readDate(s.trim(), date) && date.time;
 }
 
 /**
@@ -132,27 +105,5 @@ function twoDigits(s: string, at: number): number {
  * parseDateTimeText("02/01/1970");                // 86400000
  */
 export function parseDateTimeText(s: string): number | null {
-  const days = parseDateText(s);
-  if (days === null) return null;
-  const t = s.trim();
-  let ms = days * DAY_MS;
-  // parseDate validated the time: only the `YYYY-MM-DD` form is longer than 10 characters,
-  // and then `t[10]` is `T`/space and HH:MM follows, optionally :SS and a fraction.
-  if (t.length > 10) {
-    ms += twoDigits(t, 11) * 3_600_000 + twoDigits(t, 14) * 60_000;
-    if (t.charCodeAt(16) === 58 /* : */) {
-      ms += twoDigits(t, 17) * 1000;
-      const sep = t.charCodeAt(19);
-      if (sep === 46 /* . */ || sep === 44 /* , */) {
-        let i = 20;
-        let scale = 100;
-        while (i < t.length && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) {
-          if (scale >= 1) ms += (t.charCodeAt(i) - 48) * scale;
-          scale /= 10;
-          i++;
-        }
-      }
-    }
-  }
-  return ms;
+  return readDate(s.trim(), date) ? date.ms : null;
 }

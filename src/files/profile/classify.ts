@@ -54,11 +54,12 @@ export function readNumber(s: string, decimalComma: boolean, out: NumberReading)
 /** true, false, or undefined when the value is not one of the boolean words. */
 export function readBoolean(s: string): boolean | undefined {
   const n = s.length;
-  if (n < 2 || n > 5) return undefined;
+  if (n < 2 || n > 6) return undefined; // 6: a decomposed "sí" is 3, "false" 5
   // The usual spellings first: no lower-casing copy on the hot path.
   if (s === "true") return true;
   if (s === "false") return false;
-  switch (s.toLowerCase()) {
+  // NFC so that an `í` written as `i` + combining acute matches too.
+  switch (s.toLowerCase().normalize("NFC")) {
     case "true":
     case "si":
     case "sí":
