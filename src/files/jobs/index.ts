@@ -59,7 +59,7 @@ export interface JobSystemOptions {
   tempTtlMs?: number;
   /** A job's results are removed after this (`RESULTS_TTL`, default 7 days). */
   resultsTtlMs?: number;
-  /** How often the sweep runs after the one at start (default hourly). */
+  /** How often the sweep runs after the one at start (default hourly; 0: only at start). */
   sweepIntervalMs?: number;
   log?: JobLog;
   /** The URL of a job's output (default `/api/jobs/:id/outputs/:name`). */
@@ -159,8 +159,9 @@ export async function createJobSystem(options: JobSystemOptions): Promise<JobSys
       (error) => log.warn(`sweep failed: ${describeError(error)}`),
     );
   await background(); // at start: a directory listing, before anything is added
-  const timer = setInterval(() => void background(), options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
-  timer.unref();
+  const every = options.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
+  const timer = every > 0 ? setInterval(() => void background(), every) : undefined;
+  timer?.unref();
 
   const files: FileRegistry = {
     add: (file) => {
