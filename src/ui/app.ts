@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { type FilesApiDeps, registerFilesApi } from "../files/http/routes.js";
 import type { Logger } from "../log.js";
 import type { Assets } from "./assets/index.js";
 import { ConsoleError, errorBody, errorResponse } from "./http/errors.js";
@@ -7,6 +8,7 @@ import { consoleHeaders } from "./http/headers.js";
 import { onlyMethods } from "./http/routes.js";
 import type { SseOptions } from "./http/sse.js";
 import { registerComing } from "./pages/coming.js";
+import { registerFilesPage } from "./pages/files.js";
 import { registerOverview } from "./pages/overview.js";
 import { registerPipeline } from "./pages/pipeline.js";
 import { registerScheduler } from "./pages/scheduler.js";
@@ -24,6 +26,12 @@ export interface ConsoleAppOptions {
   scheduler?: SchedulerSource;
   /** The sales database the overview reads (`DB_PATH`). */
   dbPath: string;
+  /**
+   * The large-CSV system behind `/files` and its `/api/files`, `/api/jobs` endpoints: the job
+   * queue, the uploads' registry, `TEMP_DIR`, `RESULTS_DIR`, `MAX_FILE_SIZE_MB` in bytes.
+   * Without it the page still shows, and those endpoints answer 503.
+   */
+  files?: Omit<FilesApiDeps, "sse" | "log">;
   /** Answer only requests addressed to a loopback name (set when listening on loopback). */
   loopbackOnly?: boolean;
   /** SSE heartbeats (default every 15 s) and the signal that ends every stream at shutdown. */
@@ -55,7 +63,10 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
       scheduleFile: process.env.SCHEDULE_FILE || undefined,
       log,
     });
-  const deps = { assets, pipeline, scheduler, dbPath, sse, log };
+  const files = options.files
+    ? { maxFileBytes: options.files.maxFileBytes, queue: options.files.queue.kind }
+    : undefined;
+  const deps = { assets, pipeline, scheduler, dbPath, sse, log, files };
   const app = new Hono();
 
   app.use(consoleHeaders());
@@ -64,6 +75,9 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   registerOverview(app, deps);
   registerPipeline(app, deps);
   registerScheduler(app, deps);
+  registerFilesPage(app, deps);
+  if (options.files) registerFilesApi(app, { ...options.files, sse, log });
+  else registerFilesUnavailable(app);
   registerComing(app, deps);
 
   app.get("/assets/:name", (c) => {
@@ -102,4 +116,17 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   });
 
   return app;
+}
+
+/** `/api/files` and `/api/jobs` on a console built without the large-CSV system: 503. */
+function registerFilesUnavailable(app: Hono): void {
+  for (const path of ["/api/files", "/api/files/*", "/api/jobs", "/api/jobs/*"]) {
+    app.all(path, () => {
+      throw new ConsoleError(
+        503,
+        "files_unavailable",
+        "this console runs without the file jobs (start it with npm run ui)",
+      );
+    });
+  }
 }

@@ -1,4 +1,5 @@
 import { defineCommand, stoppedBy as stopReason, untilAborted } from "../cli/command.js";
+import { parseTtl } from "../files/http/options.js";
 import { UI_OPTIONS } from "./options.js";
 import { startConsole } from "./server.js";
 
@@ -18,8 +19,9 @@ export const uiCommand = defineCommand({
   name: "ui",
   summary:
     "The web console: the overview, the pipeline (live states, graph, Run, Clear memory,\n" +
-    "datasets, runs), the scheduler (the daemon, jobs, last 24 hours, Run now) and the\n" +
-    "sections still to come, on http://127.0.0.1:8501 by default.\n" +
+    "datasets, runs), the scheduler (the daemon, jobs, last 24 hours, Run now), large CSV\n" +
+    "files (upload, preview, background jobs, profile, Parquet) and the sections still to\n" +
+    "come, on http://127.0.0.1:8501 by default.\n" +
     "SIGTERM or SIGINT: stop accepting, finish what is in flight, exit 0.",
   options: UI_OPTIONS,
   logFile: "ui",
@@ -35,6 +37,16 @@ export const uiCommand = defineCommand({
       concurrency: config.concurrency,
       stepTimeoutMs: config.stepTimeoutMs ?? null,
       shutdownMs: config.shutdownMs,
+      files: {
+        tempDir: config.tempDir,
+        resultsDir: config.resultsDir,
+        maxFileSizeMb: config.maxFileSizeMb,
+        chunkSize: config.chunkSize,
+        concurrency: config.jobConcurrency,
+        redisUrl: config.redisUrl || undefined,
+        tempTtlMs: parseTtl(config.tempTtl),
+        resultsTtlMs: parseTtl(config.resultsTtl),
+      },
       log,
     });
     log.info(`listening on ${ui.url} (steps ${config.stepsDir}, control ${config.controlDb})`, {

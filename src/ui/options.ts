@@ -1,13 +1,16 @@
 import type { CommandConfig } from "../cli/command.js";
 import { dbPathOption, hostOption, portOption } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
+import { FILES_OPTIONS } from "../files/http/options.js";
 import { PIPELINE_OPTIONS } from "../pipeline/command.js";
 import { SCHEDULER_OPTIONS } from "../scheduler/options.js";
 
 /**
  * The options of `npm run ui`: flags, environment variables, defaults. The pipeline's
  * settings (`STEPS_DIR`, `CONTROL_DB`, `PIPELINE_CONCURRENCY`, `STEP_TIMEOUT_MS`) are the
- * pipeline command's own specs; the log settings are every command's (`LOG_OPTIONS`),
+ * pipeline command's own specs; the large-CSV settings (`TEMP_DIR`, `RESULTS_DIR`,
+ * `MAX_FILE_SIZE_MB`, `CHUNK_SIZE`, `JOB_CONCURRENCY`, `REDIS_URL`, `TEMP_TTL`, `RESULTS_TTL`)
+ * are `FILES_OPTIONS`; the log settings are every command's (`LOG_OPTIONS`),
  * added by the CLI edge.
  */
 export const UI_OPTIONS = {
@@ -34,6 +37,7 @@ export const UI_OPTIONS = {
     ...SCHEDULER_OPTIONS.scheduleFile,
     help: "The scheduler's schedule file: the jobs /scheduler lists",
   },
+  ...FILES_OPTIONS,
   shutdownMs: {
     type: "number",
     env: "SHUTDOWN_TIMEOUT_MS",

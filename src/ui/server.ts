@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { listen, shutdown } from "../api/server.js";
+import { createJobSystem, type JobSystem } from "../files/jobs/index.js";
 import { createLogger, type Logger } from "../log.js";
 import { createConsoleApp } from "./app.js";
 import { loadAssets } from "./assets/index.js";
@@ -7,6 +8,28 @@ import { errorBody } from "./http/errors.js";
 import { isLoopback } from "./http/guard.js";
 import { createPipelineSource, type PipelineSourceOptions } from "./pipeline/adapter.js";
 import { createSchedulerSource } from "./scheduler/source.js";
+
+/** The settings of `/files` (`../shared/contracts/files.md`); each has the contract's default. */
+export interface ConsoleFilesOptions {
+  /** Uploads (default `temp`). */
+  tempDir?: string;
+  /** Job results (default `resultados`). */
+  resultsDir?: string;
+  /** The largest upload, MiB (default 200). */
+  maxFileSizeMb?: number;
+  /** Rows per chunk (default 10,000). */
+  chunkSize?: number;
+  /** Jobs at once on worker threads (default 1). */
+  concurrency?: number;
+  /** BullMQ on this Redis instead of the embedded queue. */
+  redisUrl?: string;
+  /** An upload never processed is removed after this long (default 24 h). */
+  tempTtlMs?: number;
+  /** Results are removed after this long (default 7 days). */
+  resultsTtlMs?: number;
+  /** A job system of your own (tests); default: `createJobSystem` over the settings above. */
+  jobs?: JobSystem;
+}
 
 export interface ConsoleOptions {
   /** Default 8501; 0 picks a free port. */
@@ -29,6 +52,8 @@ export interface ConsoleOptions {
   stepTimeoutMs?: number | null;
   /** How long requests and pipeline runs in flight may go on at `close()` (default 10 s). */
   shutdownMs?: number;
+  /** The large-CSV settings (`TEMP_DIR`, `RESULTS_DIR`, `MAX_FILE_SIZE_MB`…). */
+  files?: ConsoleFilesOptions;
   /** SSE heartbeat period (default 15 s). */
   heartbeatMs?: number;
   /** Default: a logger writing `logs/ui.log` and stderr. */
@@ -44,7 +69,8 @@ export interface RunningConsole {
   /**
    * Graceful shutdown: stops accepting connections, ends the live streams, lets requests
    * and pipeline runs in flight finish (up to `shutdownMs`; runs still going are then
-   * cancelled), closes the control database. Safe to call twice. (Scheduler jobs belong
+   * cancelled), puts file jobs still running back to `queued` (they run again at the next
+   * start), closes the control database. Safe to call twice. (Scheduler jobs belong
    * to the scheduler daemon, which goes on.)
    */
   close(): Promise<void>;
@@ -81,12 +107,44 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
     scheduleFile: options.scheduleFile ?? (process.env.SCHEDULE_FILE || undefined),
     log,
   });
+  const filesOptions = options.files ?? {};
+  const tempDir = filesOptions.tempDir ?? "temp";
+  const resultsDir = filesOptions.resultsDir ?? "resultados";
+  // It sweeps expired uploads and results itself, at start and hourly.
+  let jobs: JobSystem;
+  try {
+    jobs =
+      filesOptions.jobs ??
+      (await createJobSystem({
+        controlDb,
+        tempDir,
+        resultsDir,
+        redisUrl: filesOptions.redisUrl,
+        concurrency: filesOptions.concurrency ?? 1,
+        chunkSize: filesOptions.chunkSize ?? 10_000,
+        tempTtlMs: filesOptions.tempTtlMs ?? 86_400_000,
+        resultsTtlMs: filesOptions.resultsTtlMs ?? 7 * 86_400_000,
+        log,
+      }));
+  } catch (error) {
+    scheduler.close();
+    await pipeline.close(0);
+    throw error;
+  }
   const closing = new AbortController();
   const app = createConsoleApp({
     assets,
     pipeline,
     scheduler,
     dbPath,
+    files: {
+      queue: jobs.queue,
+      files: jobs.files,
+      outputPath: (jobId, name) => jobs.outputPath(jobId, name),
+      profilePath: (jobId) => jobs.profilePath(jobId),
+      tempDir,
+      maxFileBytes: Math.floor((filesOptions.maxFileSizeMb ?? 200) * 2 ** 20),
+    },
     loopbackOnly: isLoopback(host),
     sse: { heartbeatMs: options.heartbeatMs ?? 15_000, closing: closing.signal },
     log,
@@ -96,6 +154,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
   try {
     ({ server, port } = await listen(app, options.port ?? 8501, host, errorBody));
   } catch (error) {
+    await jobs.close().catch(() => undefined);
     scheduler.close();
     await pipeline.close(0);
     throw error;
@@ -111,6 +170,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
         const stopped = shutdown(server, shutdownMs, log, () => undefined);
         closing.abort(); // live streams end, so their connections can close
         await Promise.all([stopped, pipeline.close(shutdownMs)]);
+        await jobs.close().catch((error) => log.warn(`file jobs: ${(error as Error).message}`));
         scheduler.close();
       })();
       return closed;

@@ -1,15 +1,12 @@
 import { createReadStream } from "node:fs";
-import { readdir, rename, rm, stat } from "node:fs/promises";
+import { rename, rm, stat } from "node:fs/promises";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { Context, Hono } from "hono";
 import type { Logger } from "../../log.js";
 import { ConsoleError } from "../../ui/http/errors.js";
 import { onlyMethods } from "../../ui/http/routes.js";
 import { type SseOptions, sseResponse } from "../../ui/http/sse.js";
-import { outputBaseName } from "../outputs/name.js";
-import { PROFILE_JSON } from "../process.js";
 import type { JobQueue, JobRecord, JobState, OutputName, StoredFile } from "../types.js";
 import { UploadError } from "../upload/errors.js";
 import { readPreview } from "../upload/preview.js";
@@ -29,8 +26,10 @@ export interface FilesApiDeps {
   files: FileStore;
   /** `TEMP_DIR`: uploads are streamed here. */
   tempDir: string;
-  /** `RESULTS_DIR`: `JOB_ID/NAME_x.parquet` and `JOB_ID/profile.json`. */
-  resultsDir: string;
+  /** A completed job's Parquet file, if still there. */
+  outputPath(jobId: string, name: OutputName): string | undefined;
+  /** A completed job's `profile.json`, if still there. */
+  profilePath(jobId: string): string | undefined;
   /** `MAX_FILE_SIZE_MB` in bytes. */
   maxFileBytes: number;
   sse: SseOptions;
@@ -39,8 +38,6 @@ export interface FilesApiDeps {
 
 export const OUTPUT_NAMES: readonly OutputName[] = ["resumen", "columnas", "muestra"];
 const FINAL_STATES: ReadonlySet<JobState> = new Set(["completed", "failed", "cancelled"]);
-/** Job ids become folder names under RESULTS_DIR: only these characters are ever used. */
-const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 const quoted = (id: string) => JSON.stringify(id.slice(0, 80));
 
@@ -99,18 +96,8 @@ export function registerFilesApi(app: Hono, deps: FilesApiDeps): void {
         `job ${quoted(id)} is ${job.state}: its results exist once it is completed`,
       );
     }
-    if (!SAFE_ID.test(job.job_id)) {
-      throw new ConsoleError(404, "output_not_found", `no results for job ${quoted(id)}`);
-    }
     return job;
   };
-  const gone = (id: string) =>
-    new ConsoleError(
-      404,
-      "output_not_found",
-      `the results of job ${quoted(id)} are no longer kept (RESULTS_TTL)`,
-    );
-
   app.post("/api/files", async (c) => {
     const { body, headers } = requestBody(c);
     const received = await receiveUpload(body, headers, {
@@ -222,39 +209,53 @@ export function registerFilesApi(app: Hono, deps: FilesApiDeps): void {
       );
     }
     const job = await completedJob(id);
-    const dir = join(deps.resultsDir, job.job_id);
-    const fileName = await outputFileName(dir, outputBaseName(job.name), name);
-    const path = join(dir, fileName);
-    const size = await stat(path).then(
-      (s) => (s.isFile() ? s.size : undefined),
-      () => undefined,
-    );
-    if (size === undefined) throw gone(id);
-    c.header("Content-Type", "application/vnd.apache.parquet");
-    c.header("Content-Length", String(size));
-    c.header("Content-Disposition", `attachment; filename="${fileName}"`);
-    c.header("Cache-Control", "no-store");
-    if (c.req.method === "HEAD") return c.body(null, 200);
-    return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200);
+    const path = deps.outputPath(job.job_id, name as OutputName);
+    return sendFile(c, path, id, {
+      "Content-Type": "application/vnd.apache.parquet",
+      "Content-Disposition": `attachment; filename="${attachmentName(path, name)}"`,
+    });
   });
   onlyMethods(app, "/api/jobs/:id/outputs/:name", ["GET"]);
 
   app.get("/api/jobs/:id/profile", async (c) => {
     const id = c.req.param("id");
     const job = await completedJob(id);
-    const path = join(deps.resultsDir, job.job_id, PROFILE_JSON);
-    const size = await stat(path).then(
-      (s) => (s.isFile() ? s.size : undefined),
-      () => undefined,
-    );
-    if (size === undefined) throw gone(id);
-    c.header("Content-Type", "application/json");
-    c.header("Content-Length", String(size));
-    c.header("Cache-Control", "no-store");
-    if (c.req.method === "HEAD") return c.body(null, 200);
-    return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200);
+    return sendFile(c, deps.profilePath(job.job_id), id, { "Content-Type": "application/json" });
   });
   onlyMethods(app, "/api/jobs/:id/profile", ["GET"]);
+}
+
+/** A result file streamed from disk; 404 when it is gone (swept after `RESULTS_TTL`). */
+async function sendFile(
+  c: Context,
+  path: string | undefined,
+  jobId: string,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const size = path
+    ? await stat(path).then(
+        (s) => (s.isFile() ? s.size : undefined),
+        () => undefined,
+      )
+    : undefined;
+  if (path === undefined || size === undefined) {
+    throw new ConsoleError(
+      404,
+      "output_not_found",
+      `the results of job ${quoted(jobId)} are no longer kept (RESULTS_TTL)`,
+    );
+  }
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  c.header("Content-Length", String(size));
+  c.header("Cache-Control", "no-store");
+  if (c.req.method === "HEAD") return c.body(null, 200);
+  return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200);
+}
+
+/** `NAME_resumen.parquet`: the file's own name, kept to `[A-Za-z0-9_.-]` for the header. */
+function attachmentName(path: string | undefined, name: string): string {
+  const base = (path ?? "").split(/[/\\]/).pop() ?? "";
+  return /^[A-Za-z0-9_.-]+$/.test(base) ? base : `archivo_${name}.parquet`;
 }
 
 function withoutDate({
@@ -262,16 +263,4 @@ function withoutDate({
   ...file
 }: StoredFile): Omit<StoredFile, "created_at"> {
   return file;
-}
-
-/**
- * `NAME_name.parquet` in a job's results folder: NAME from the upload's name, as the job
- * wrote it; else the one file there ending in `_name.parquet`.
- */
-async function outputFileName(dir: string, base: string, name: string): Promise<string> {
-  const expected = `${base}_${name}.parquet`;
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  if (entries.includes(expected)) return expected;
-  const found = entries.filter((entry) => entry.endsWith(`_${name}.parquet`));
-  return found.length === 1 ? (found[0] as string) : expected;
 }

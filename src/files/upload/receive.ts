@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import type { IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
@@ -96,7 +96,7 @@ export async function receiveUpload(
     let settled = false;
     let fileSeen = false;
     let fileDone: Promise<void> | undefined;
-    let written = false;
+    let out: WriteStream | undefined;
     let failure: UploadError | undefined;
 
     const fail = (error: UploadError) => {
@@ -107,6 +107,8 @@ export async function receiveUpload(
       if (settled) return;
       settled = true;
       body.unpipe(parser);
+      // A failure stops the write at once (a body cut short never ends the file part).
+      if (failure && out && !out.closed) out.destroy();
       // The rest of the body is read and dropped (by the HTTP server after the answer).
       body.resume();
       const wait = fileDone ?? Promise.resolve();
@@ -114,7 +116,7 @@ export async function receiveUpload(
         .catch(() => undefined)
         .then(async () => {
           if (failure) {
-            if (written) await rm(path, { force: true });
+            if (out) await rm(path, { force: true });
             reject(failure);
             return;
           }
@@ -130,17 +132,16 @@ export async function receiveUpload(
       }
       fileSeen = true;
       fileName = displayName(info.filename);
-      const out = createWriteStream(path, { highWaterMark: 1 << 20 });
-      written = true;
+      const file = createWriteStream(path, { highWaterMark: 1 << 20 });
+      out = file;
       fileDone = new Promise<void>((done, error) => {
-        out.once("close", done);
-        out.once("error", error);
+        file.once("close", done);
+        file.once("error", error);
       });
       const abandon = (error: UploadError) => {
-        stream.unpipe?.(out);
         stream.removeAllListeners("data");
         stream.resume();
-        out.destroy();
+        file.destroy();
         fail(error);
       };
       stream.on("data", (chunk: Buffer) => {
@@ -155,18 +156,27 @@ export async function receiveUpload(
           );
           return;
         }
-        if (!out.write(chunk)) {
+        if (!file.write(chunk)) {
           stream.pause();
-          out.once("drain", () => stream.resume());
+          file.once("drain", () => stream.resume());
         }
       });
       stream.once("limit", () => abandon(tooLarge(options.maxBytes)));
       stream.once("end", () => {
         if (failure) return;
         sniffer.end();
-        out.end();
+        file.end();
       });
-      out.once("error", () =>
+      stream.once("error", (error: Error) =>
+        abandon(
+          new UploadError(
+            400,
+            "bad_multipart",
+            `the multipart body is malformed (${error.message})`,
+          ),
+        ),
+      );
+      file.once("error", () =>
         abandon(new UploadError(400, "write_failed", "the upload could not be stored")),
       );
     });

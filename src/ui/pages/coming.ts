@@ -4,15 +4,10 @@ import { layout, type NavPath } from "../views/layout.js";
 import { type Coming, comingMain } from "../views/placeholder.js";
 import type { PageDeps } from "./deps.js";
 
-const SECTIONS: { path: Exclude<NavPath, "/" | "/pipeline" | "/scheduler">; coming: Coming }[] = [
-  {
-    path: "/files",
-    coming: {
-      title: "Files",
-      what: "Large CSV uploads: an instant preview, background processing with live progress, a profile of each column and the Parquet outputs.",
-      command: "npm run worker",
-    },
-  },
+const SECTIONS: {
+  path: Exclude<NavPath, "/" | "/pipeline" | "/scheduler" | "/files">;
+  coming: Coming;
+}[] = [
   {
     path: "/simulations",
     coming: {

@@ -14,5 +14,15 @@ export interface PageDeps {
   dbPath: string;
   /** Heartbeats and the shutdown signal of every SSE stream. */
   sse: SseOptions;
+  /** The large-CSV system (`/files`): the upload limit and where jobs run; absent without it. */
+  files?: FilesPageInfo;
   log?: Pick<Logger, "info" | "warn" | "error" | "debug">;
+}
+
+/** What `/files` shows of its settings. */
+export interface FilesPageInfo {
+  /** `MAX_FILE_SIZE_MB` in bytes: larger uploads are refused (413). */
+  maxFileBytes: number;
+  /** Where jobs run: the console's worker threads, or BullMQ on Redis (`npm run worker`). */
+  queue: "embedded" | "bullmq";
 }
