@@ -16,7 +16,9 @@ import { createApp, SalesStore } from "empresa-etl/api";
 import { runUpload, type UploadOptions } from "empresa-etl/upload";
 import { defineCommand, runCli } from "empresa-etl/command";
 import { defineStep } from "empresa-etl/pipeline";
+import { profileFile, type Profile } from "empresa-etl/files";
 import * as everything from "empresa-etl";
+import { writeFileSync } from "node:fs";
 
 export async function main(dataDir: string, dbPath: string): Promise<Record<string, unknown>> {
   const report: EtlReport = await runEtl({ dataDir, dbPath });
@@ -45,8 +47,11 @@ export async function main(dataDir: string, dbPath: string): Promise<Record<stri
     },
   });
   const doubled = await step.run({ numeros: [1, 2] } as never, {} as never);
+  writeFileSync("medidas.csv", "ancho,alto\\n1,2.5\\n3,4\\n");
+  const profile: Profile = await profileFile("medidas.csv");
   return {
     doubled,
+    profiled: profile.columnas.map((c) => [c.nombre, c.tipo]),
     loaded: report.files.map((file) => [file.table, file.loaded]),
     status: validation.status,
     rules: RULES.length,
@@ -120,6 +125,10 @@ describe("the packed package, installed as a consumer installs it", () => {
     const result = JSON.parse(output.trim().split("\n").pop() as string);
     expect(result).toEqual({
       doubled: { dobles: [2, 4] },
+      profiled: [
+        ["ancho", "integer"],
+        ["alto", "decimal"],
+      ],
       loaded: [
         ["productos", 2],
         ["clientes", 2],
