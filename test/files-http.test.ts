@@ -1,4 +1,4 @@
-import { existsSync, openAsBlob, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobRecord, ProfileDocument } from "../src/files/types.js";
@@ -399,7 +399,7 @@ describe("jobs", () => {
     const dir = tempDir("empresa-files-big-");
     const big = join(dir, "big.csv");
     writeFileSync(big, `id,texto,valor\n${"123,algo de texto,4.5\n".repeat(1_000_000)}`);
-    const first = await uploaded(await uploadFile(ui.url, await openAsBlob(big), "big.csv"));
+    const first = await uploaded(await uploadFile(ui.url, readFileSync(big), "big.csv"));
     const second = await uploaded(await uploadFile(ui.url, `${SALES}\n`));
     const enqueue = async (id: string) =>
       (
