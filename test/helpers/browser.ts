@@ -269,6 +269,8 @@ export async function startTestConsole(
     // The scheduler page reads these: never the repository's own files.
     statusFile: join(root, "logs", "run_master_status.json"),
     scheduleFile: join(root, "schedule.json"),
+    // The file jobs' folders too (TEMP_DIR, RESULTS_DIR default to the working directory).
+    files: { tempDir: join(root, "temp"), resultsDir: join(root, "resultados") },
     log: createLogger("ui", { dir: join(root, "logs"), console: false }),
     ...rest,
   });
