@@ -16,7 +16,7 @@ export function registerFilesPage(app: Hono, deps: PageDeps): void {
         active: "/files",
         css: deps.assets.css,
         script: deps.assets.script("files"),
-        main: filesMain(),
+        main: filesMain(deps.files),
       }),
     ),
   );
