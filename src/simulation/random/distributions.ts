@@ -1,0 +1,178 @@
+/**
+ * One variable of `[VARIABLES]` turned into a sampler: a function drawing its next value
+ * from the run's `RandomSource` (contract `simulation.md`, "The model file").
+ *
+ * | distribution | float | int |
+ * |---|---|---|
+ * | `normal(media, std)` | media + std·Z (polar method) | rounded |
+ * | `uniform(min, max)` | min + (max − min)·U, U in [0, 1) | each integer in [⌈min⌉, ⌊max⌋] equally likely (pure-rand `uniformInt`, unbiased) |
+ * | `exponential(lambda)` | −ln(U)/lambda, U in (0, 1) (rate lambda, mean 1/lambda) | rounded |
+ * | `lognormal(mu, sigma)` | exp(mu + sigma·Z) | rounded |
+ * | `triangular(left, mode, right)` | inverse CDF of one uniform | rounded |
+ * | `binomial(n, p)` | exact (inversion or BTRD, `discrete.ts`) | same |
+ * | `poisson(lambda)` | exact (inversion or PTRS, `discrete.ts`) | same |
+ * | `constant(valor)` | valor, draws nothing | rounded |
+ *
+ * "Rounded" is to the nearest integer, halves away from zero (2.5 → 3, −2.5 → −3), so the
+ * rounding is symmetric around zero (`Math.round` would send −2.5 to −2).
+ */
+
+import type { VariableSpec } from "../types.js";
+import { binomialSampler, poissonSampler } from "./discrete.js";
+import type { RandomSource } from "./source.js";
+
+export type Sampler = (source: RandomSource) => number;
+
+/** The parameters each distribution takes, by the contract's names, in order. */
+export const DISTRIBUTION_PARAMS = {
+  normal: ["media", "std"],
+  uniform: ["min", "max"],
+  exponential: ["lambda"],
+  lognormal: ["mu", "sigma"],
+  triangular: ["left", "mode", "right"],
+  binomial: ["n", "p"],
+  poisson: ["lambda"],
+  constant: ["valor"],
+} as const satisfies Record<VariableSpec["distribution"], readonly string[]>;
+
+/** Round to the nearest integer, halves away from zero; never −0. */
+export function roundHalfAwayFromZero(x: number): number {
+  const r = x < 0 ? -Math.round(-x) : Math.round(x);
+  return r === 0 ? 0 : r;
+}
+
+/**
+ * Why a variable cannot be drawn, or `undefined` when it can: an unknown distribution, a
+ * missing, extra or non-finite parameter, or an impossible one (std ≤ 0, sigma < 0,
+ * min ≥ max, not left ≤ mode ≤ right, lambda ≤ 0, n not a non-negative integer, p outside
+ * [0, 1], an `int` uniform with no integer in [min, max]). Degenerate but well-defined
+ * cases are drawn: sigma = 0 gives exp(mu), left = mode = right gives that value.
+ */
+export function variableProblem(spec: VariableSpec): string | undefined {
+  const names = (DISTRIBUTION_PARAMS as Record<string, readonly string[]>)[spec.distribution];
+  if (names === undefined) return `unknown distribution "${spec.distribution}"`;
+  if (spec.type !== "float" && spec.type !== "int") return `unknown type "${spec.type}"`;
+  for (const name of names) {
+    const value = spec.params[name];
+    if (value === undefined) return `${spec.distribution} needs the parameter "${name}"`;
+    if (!Number.isFinite(value)) return `the parameter "${name}" must be a finite number`;
+  }
+  for (const name of Object.keys(spec.params)) {
+    if (!names.includes(name)) return `${spec.distribution} has no parameter "${name}"`;
+  }
+  const p = spec.params as Record<string, number>;
+  switch (spec.distribution) {
+    case "normal":
+      if (!((p.std as number) > 0)) return "std must be > 0";
+      break;
+    case "uniform":
+      if (!((p.min as number) < (p.max as number))) return "min must be < max";
+      if (spec.type === "int") {
+        const from = Math.ceil(p.min as number);
+        const to = Math.floor(p.max as number);
+        if (from > to) return "an int uniform needs an integer between min and max";
+        if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
+          return "an int uniform needs min and max within ±2^53";
+        }
+      }
+      break;
+    case "exponential":
+    case "poisson":
+      if (!((p.lambda as number) > 0)) return "lambda must be > 0";
+      break;
+    case "lognormal":
+      if (!((p.sigma as number) >= 0)) return "sigma must be ≥ 0";
+      break;
+    case "triangular":
+      if (
+        !((p.left as number) <= (p.mode as number) && (p.mode as number) <= (p.right as number))
+      ) {
+        return "triangular needs left ≤ mode ≤ right";
+      }
+      break;
+    case "binomial":
+      if (!(Number.isSafeInteger(p.n) && (p.n as number) >= 0)) {
+        return "n must be a non-negative integer";
+      }
+      if (!((p.p as number) >= 0 && (p.p as number) <= 1)) return "p must be in [0, 1]";
+      break;
+    case "constant":
+      break;
+  }
+  return undefined;
+}
+
+/** The sampler of one variable; throws a `RangeError` naming it (and its line) if it cannot be drawn. */
+export function variableSampler(spec: VariableSpec): Sampler {
+  const problem = variableProblem(spec);
+  if (problem !== undefined) {
+    throw new RangeError(`variable "${spec.name}" (line ${spec.line}): ${problem}`);
+  }
+  const sampler = floatSampler(spec);
+  if (
+    spec.type === "float" ||
+    spec.distribution === "binomial" ||
+    spec.distribution === "poisson"
+  ) {
+    return sampler;
+  }
+  if (spec.distribution === "uniform") {
+    const from = Math.ceil(spec.params.min as number);
+    const to = Math.floor(spec.params.max as number);
+    return (source) => source.integer(from, to);
+  }
+  if (spec.distribution === "constant") {
+    const value = roundHalfAwayFromZero(spec.params.valor as number);
+    return () => value;
+  }
+  return (source) => roundHalfAwayFromZero(sampler(source));
+}
+
+function floatSampler(spec: VariableSpec): Sampler {
+  const p = spec.params as Record<string, number>;
+  switch (spec.distribution) {
+    case "normal": {
+      const media = p.media as number;
+      const std = p.std as number;
+      return (source) => media + std * source.normal();
+    }
+    case "uniform": {
+      const min = p.min as number;
+      const width = (p.max as number) - min;
+      return (source) => min + width * source.uniform();
+    }
+    case "exponential": {
+      const lambda = p.lambda as number;
+      return (source) => source.exponential() / lambda;
+    }
+    case "lognormal": {
+      const mu = p.mu as number;
+      const sigma = p.sigma as number;
+      return (source) => Math.exp(mu + sigma * source.normal());
+    }
+    case "triangular": {
+      const left = p.left as number;
+      const right = p.right as number;
+      const width = right - left;
+      const below = (p.mode as number) - left;
+      const above = right - (p.mode as number);
+      const split = width > 0 ? below / width : 0; // left = right: every draw is right
+      const leftProduct = below * width;
+      const rightProduct = above * width;
+      return (source) => {
+        const u = source.uniform();
+        return u < split
+          ? left + Math.sqrt(u * leftProduct)
+          : right - Math.sqrt((1 - u) * rightProduct);
+      };
+    }
+    case "binomial":
+      return binomialSampler(p.n as number, p.p as number);
+    case "poisson":
+      return poissonSampler(p.lambda as number);
+    case "constant": {
+      const value = p.valor as number;
+      return () => value;
+    }
+  }
+}
