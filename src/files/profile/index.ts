@@ -1,15 +1,16 @@
+import { open } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../../errors.js";
-import { CsvParser } from "../../etl/read/csv-parser.js";
+import { CsvParser, RecordTooLargeError, UnclosedQuoteError } from "../../etl/read/csv-parser.js";
 import type { Columna, Histogram, Profile, ProfileOptions } from "../types.js";
 import type { ColumnState } from "./column.js";
 import { estimateMemory } from "./memory.js";
 import { mergeStates } from "./merge.js";
 import { type PartInput, type PartResult, readPart } from "./part.js";
 import type { PartMessage } from "./part-worker.js";
-import { type CsvBytes, sniffCsv } from "./sniff.js";
+import { type CsvBytes, READ_BLOCK, sniffCsv } from "./sniff.js";
 import { linesBefore, recordBoundaries } from "./split.js";
 import { summarize } from "./summary.js";
 import { NO_VALUES } from "./value-list.js";
@@ -84,30 +85,47 @@ export async function profileFile(path: string, options: ProfileOptions = {}): P
   return assemble(parts, facts, name, started);
 }
 
-/** The header's field count, from the file's first record. */
+/**
+ * The header's field count: the file's first record, read a block at a time until it
+ * ends (never the whole file). Only the delimiter, quotes and line feeds matter here,
+ * all ASCII: latin1 keeps them in both encodings. A record error past the header is left
+ * to the part that holds it (it knows the line); one in the header is reported here.
+ */
 async function headerFields(path: string, facts: CsvBytes, label: string): Promise<number> {
-  const first = await readPart(
-    {
-      path,
-      label,
-      facts,
-      chunkSize: 1,
-      start: 0,
-      end: Math.min(facts.bytes, 1 << 20),
-      first: true,
-      columns: null,
-    },
-    () => {},
-  ).catch(() => null);
-  if (first?.header) return first.header.length;
-  // A header longer than 1 MB or split by quotes: read it the slow way.
   let count = -1;
   const parser = new CsvParser(facts.delimiter, (fields) => {
     if (count === -1) count = fields.length;
   });
-  const { readFile } = await import("node:fs/promises");
-  parser.push((await readFile(path)).toString(facts.encoding === "utf-8" ? "utf8" : "latin1"));
-  parser.end();
+  const handle = await open(path, "r");
+  try {
+    const block = Buffer.allocUnsafe(READ_BLOCK);
+    for (let position = 0; count === -1 && position < facts.bytes; ) {
+      const { bytesRead } = await handle.read(block, 0, READ_BLOCK, position);
+      if (bytesRead === 0) break;
+      const bom = position === 0 && block[0] === 0xef && block[1] === 0xbb && block[2] === 0xbf;
+      position += bytesRead;
+      parser.push(block.toString("latin1", bom ? 3 : 0, bytesRead));
+    }
+    if (count === -1) parser.end();
+  } catch (error) {
+    if (count === -1 && error instanceof UnclosedQuoteError)
+      throw new InputError(
+        label,
+        error.line,
+        "a quote opened here is never closed",
+        "unclosed_quote",
+      );
+    if (count === -1 && error instanceof RecordTooLargeError)
+      throw new InputError(
+        label,
+        error.line,
+        error.message.replace(/ on line \d+/, ""),
+        "record_too_large",
+      );
+    if (count === -1) throw error;
+  } finally {
+    await handle.close();
+  }
   if (count === -1)
     throw new InputError(label, undefined, "the file is empty (no header line)", "empty_file");
   return count;
@@ -163,6 +181,7 @@ function readInThreads(
     };
     const onAbort = () => fail(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
+    const reported = inputs.map(() => false);
     workers.forEach((worker, w) => {
       const i = w + 1;
       const input = inputs[i] as PartInput;
@@ -170,7 +189,9 @@ function readInThreads(
         if (message.type === "progress") report(i, message.rows, message.bytes);
         else if (message.type === "done") finish(i, message.result);
         else if (message.line !== undefined && message.detail !== undefined) {
-          // Lines in a part count from its start: add the lines before it.
+          // Lines in a part count from its start: add the lines before it (the thread
+          // exits meanwhile: its error is this one, not the exit).
+          reported[i] = true;
           const { line, detail, code } = message;
           linesBefore(input.path, input.start).then(
             (before) => fail(new InputError(input.label, line + before, detail, code)),
@@ -182,7 +203,7 @@ function readInThreads(
       });
       worker.on("error", fail);
       worker.on("exit", (code) => {
-        if (results[i] === undefined && !settled)
+        if (results[i] === undefined && !reported[i] && !settled)
           fail(new Error(`a profile thread stopped (exit code ${code})`));
       });
     });
