@@ -34,7 +34,11 @@ export class HyperLogLog {
   }
 
   add(value: string): void {
-    const h = hashString(value);
+    this.addHash(hashString(value));
+  }
+
+  /** Adds a value by its `hashString` (computed once by a caller that needs it too). */
+  addHash(h: number): void {
     const index = h >>> (32 - P);
     const rest = (h << P) | (1 << (P - 1)); // a stop bit bounds the rank at 32 - P + 1
     const rank = Math.clz32(rest) + 1;

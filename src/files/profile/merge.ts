@@ -57,20 +57,25 @@ export function mergeStates(a: ColumnState, b: ColumnState): ColumnState {
   // Text in the whole: both parts as counts, summed; past the exact limit, estimated.
   const x = countsOf(a);
   const y = countsOf(b);
-  const counts = new Map(x.counts as Map<string, number>);
-  for (const [text, count] of y.counts as Map<string, number>)
-    counts.set(text, (counts.get(text) ?? 0) + count);
+  // Into the larger of the two maps, in place: a part's state is spent once merged.
+  const [big, small] =
+    (x.counts as Map<string, number>).size >= (y.counts as Map<string, number>).size
+      ? [x.counts as Map<string, number>, y.counts as Map<string, number>]
+      : [y.counts as Map<string, number>, x.counts as Map<string, number>];
+  const counts = big;
+  for (const [text, count] of small) counts.set(text, (counts.get(text) ?? 0) + count);
   let hll: HyperLogLog | null = null;
   if (x.hll || y.hll || counts.size > EXACT_DISTINCT_LIMIT) {
     hll = new HyperLogLog(x.hll ? new Uint8Array(x.hll) : undefined);
     if (y.hll) hll.merge(new HyperLogLog(y.hll));
     for (const text of counts.keys()) hll.add(text);
+    if (counts.size > EXACT_DISTINCT_LIMIT) pruneCounts(counts);
   }
   const pick = (p: string | null, q: string | null, less: boolean) =>
     p === null ? q : q === null ? p : q < p === less ? q : p;
   return {
     ...merged,
-    counts: hll && counts.size > EXACT_DISTINCT_LIMIT ? pruneCounts(counts) : counts,
+    counts,
     hll: hll?.registers ?? null,
     minText: pick(x.minText, y.minText, true),
     maxText: pick(x.maxText, y.maxText, false),
