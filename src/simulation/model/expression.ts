@@ -277,6 +277,8 @@ function describeNode(node: RawNode): string {
       return "a list of expressions in parentheses is not part of the grammar";
     case "ConditionalExpression":
       return "?: is not part of the grammar; write if(cond, a, b)";
+    case "CallExpression":
+      return "only the grammar's functions can be called, by their name";
     case "Literal":
       return "only numbers are allowed as literal values (strings are not part of the grammar)";
     default:
