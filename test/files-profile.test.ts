@@ -651,13 +651,10 @@ describe("numbers and dates that turn out to be text", () => {
     }
   });
 
-  // BUG (src/files/profile/column.ts `demote`, merge.ts `countsOf`): once a column can no
-  // longer be a number or a date, the values read so far as doubles are counted by their
-  // canonical text (`String(value)`, `YYYY-MM-DD`), not by the text in the file. A postal
-  // code column with one alphanumeric code at the end reports `1001` for `01001`, merges
-  // `1.50` with `1.5`, and `05/03/2024` with `2024-03-05` — distinct counts, top values,
-  // min/max and lengths differ from the file's text. Remove `.fails` once fixed.
-  it.fails("a text column keeps the texts of the values first read as numbers or dates", async () => {
+  // Once a column can no longer be a number or a date (column.ts `demote`, merge.ts
+  // `countsOf`), the values read so far as doubles are counted by their texts as written (`01001`, not `1001`; `1.50` apart from `1.5`; `05/03/2024` apart from
+  // `2024-03-05`): distinct counts, top values, min/max and lengths match the file's text.
+  it("a text column keeps the texts of the values first read as numbers or dates", async () => {
     const path = join(dir, "codigos.csv");
     writeFileSync(
       path,
@@ -675,6 +672,27 @@ describe("numbers and dates that turn out to be text", () => {
     expect(expected.map((e) => e.tipo)).toEqual(["text", "text", "text"]);
     expect(expected.map((e) => e.unicos)).toEqual([4, 5, 5]);
     expectProfileMatches((await profileFile(path)).columnas, expected);
+  });
+
+  it("a large code column, zero-padded numbers until a letter code at the end, keeps its texts (1 and 2 threads)", async () => {
+    const path = join(dir, "codigos-grandes.csv");
+    const random = prng(77);
+    const lines = ["cp,importe"];
+    // > 8 MB, so two threads each hold a part; > 4,096 distinct codes, so the values are
+    // listed (not counted) and their zero-padded spellings are what keeps the texts.
+    for (let i = 0; i < 700_000; i++)
+      lines.push(
+        `${String(int(random, 1, 52_999)).padStart(5, "0")},${int(random, 0, 9_999)}.${int(random, 0, 99)}0`,
+      );
+    lines.push("E-123,1.5");
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    const expected = await duckProfile(c, path);
+    expect(expected.map((e) => e.tipo)).toEqual(["text", "decimal"]);
+    for (const threads of [1, 2]) {
+      const profile = await profileFile(path, { threads });
+      expect(profile.columnas[0]?.minimo).toMatch(/^0/);
+      expectProfileMatches(profile.columnas, expected);
+    }
   });
 });
 

@@ -40,7 +40,7 @@ export function parseIntegerText(s: string): bigint | null {
   return value < INT64_MIN || value > INT64_MAX ? null : value;
 }
 
-const number: NumberReading = { value: 0, integer: false };
+const number: NumberReading = { value: 0, integer: false, canonical: true };
 
 /**
  * A `decimal` value (`-?\d+(\.\d+)?`) as a number, or null. With `decimalComma` (only for
@@ -72,7 +72,7 @@ export function parseBooleanText(s: string): boolean | null {
 }
 
 const DAY_MS = 86_400_000;
-const date: DateReading = { ms: 0, time: false };
+const date: DateReading = { ms: 0, time: false, canonical: true };
 
 /**
  * A `date` value in one of the ETL's date forms (`YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`,

@@ -18,6 +18,11 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 export interface NumberReading {
   value: number;
   integer: boolean;
+  /**
+   * `String(value)` gives the text back exactly. False for `007`, `1.50`, `1,5`, `-0` or
+   * more than 15 digits (may be wrong only towards false: such a text is kept as spelled).
+   */
+  canonical: boolean;
 }
 
 /**
@@ -36,10 +41,15 @@ export function readNumber(s: string, decimalComma: boolean, out: NumberReading)
     value = value * 10 + (c - 48);
     i++;
   }
-  if (i === start) return Number.NaN;
+  const digitCount = i - start;
+  if (digitCount === 0) return Number.NaN;
+  // A leading zero (`007`, `-0`, `-0.5` aside) or too many digits: not written as String() would.
+  let canonical = digitCount <= 15 && !(digitCount > 1 && s.charCodeAt(start) === 48);
   if (i === n) {
     out.integer = true;
-    if (n - start > 15) value = Number(start === 1 ? s.slice(1) : s);
+    if (start === 1 && value === 0) canonical = false; // "-0"
+    out.canonical = canonical;
+    if (digitCount > 15) value = Number(start === 1 ? s.slice(1) : s);
     return start === 1 ? -value : value;
   }
   const sep = s.charCodeAt(i);
@@ -48,7 +58,16 @@ export function readNumber(s: string, decimalComma: boolean, out: NumberReading)
   while (i < n && isDigit(s.charCodeAt(i))) i++;
   if (i === fraction || i !== n) return Number.NaN;
   out.integer = false;
-  return Number(sep === DOT ? s : `${s.slice(0, fraction - 1)}.${s.slice(fraction)}`);
+  out.canonical =
+    canonical &&
+    sep === DOT &&
+    s.charCodeAt(n - 1) !== 48 && // a trailing zero
+    digitCount + (n - fraction) <= 15 &&
+    // 0.000000x: String() writes an exponent
+    !(value === 0 && n - fraction >= 7 && s.startsWith("000000", fraction));
+  const result = Number(sep === DOT ? s : `${s.slice(0, fraction - 1)}.${s.slice(fraction)}`);
+  if (result === 0 && start === 1) out.canonical = false; // "-0.0"
+  return result;
 }
 
 /** true, false, or undefined when the value is not one of the boolean words. */
@@ -150,6 +169,8 @@ function timeOfDay(s: string, i: number): number {
 export interface DateReading {
   ms: number;
   time: boolean;
+  /** Written as `isoDate` / `isoDateTime` would write it (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS`). */
+  canonical: boolean;
 }
 
 /**
@@ -164,6 +185,7 @@ export function readDate(s: string, out: DateReading): boolean {
     if (date === INVALID) return false;
     out.ms = epochDay(date) * DAY_MS;
     out.time = false;
+    out.canonical = n === 10 && s.charCodeAt(4) === MINUS && s.charCodeAt(7) === MINUS;
     return true;
   }
   const t = s.charCodeAt(10);
@@ -174,6 +196,8 @@ export function readDate(s: string, out: DateReading): boolean {
   if (time < 0) return false;
   out.ms = epochDay(date) * DAY_MS + time;
   out.time = true;
+  // `YYYY-MM-DD HH:MM:SS`, but not `HH:MM+01` (also 19 long) nor a leap second `:60`.
+  out.canonical = n === 19 && t === 32 && s.charCodeAt(16) === 58 && s.charCodeAt(17) !== 54;
   return true;
 }
 

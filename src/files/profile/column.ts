@@ -9,6 +9,7 @@ import {
   readNumber,
 } from "./classify.js";
 import { HyperLogLog, hashString } from "./hll.js";
+import { emitTexts, newSpellings, recordSpelling, type Spellings } from "./spellings.js";
 import { type SortedValues, ValueList } from "./value-list.js";
 
 /** Candidate types still possible for a column (each dies at its first misfit). */
@@ -72,6 +73,11 @@ export interface ColumnState {
   maxLength: number;
   /** UTF-16 code units of all non-null values (for the memory estimate). */
   chars: number;
+  /** The texts of `numbers` and `dates` not written as their value prints (see spellings.ts). */
+  numberSpellings: Spellings;
+  dateSpellings: Spellings;
+  /** Text counts rebuilt from more spellings than were kept: `unicos` is an estimate. */
+  inexact: boolean;
 }
 
 /**
@@ -95,12 +101,15 @@ export class ColumnAccumulator {
   maxText: string | null = null;
   minLength = Number.POSITIVE_INFINITY;
   maxLength = 0;
+  numberSpellings = newSpellings();
+  dateSpellings = newSpellings();
+  inexact = false;
   /** Values not counted yet seen past the exact limit (see `count`). */
   private misses = 0;
   /** Past the exact limit: a bit per hash of the values being counted (see `count`). */
   private seenFilter: Uint32Array | null = null;
-  private readonly number: NumberReading = { value: 0, integer: false };
-  private readonly date: DateReading = { ms: 0, time: false };
+  private readonly number: NumberReading = { value: 0, integer: false, canonical: true };
+  private readonly date: DateReading = { ms: 0, time: false, canonical: true };
 
   constructor(private readonly decimalComma: boolean) {}
 
@@ -125,6 +134,7 @@ export class ColumnAccumulator {
       else {
         if (!this.number.integer) candidates &= ~INTEGER;
         this.numbers.push(value);
+        if (!this.number.canonical) recordSpelling(this.numberSpellings, s, detach);
       }
     }
     if (candidates & BOOLEAN && readBoolean(s) === undefined) candidates &= ~BOOLEAN;
@@ -132,32 +142,40 @@ export class ColumnAccumulator {
       if (readDate(s, this.date)) {
         if (this.date.time) this.time = true;
         this.dates.push(this.date.ms);
+        if (!this.date.canonical) recordSpelling(this.dateSpellings, s, detach);
       } else candidates &= ~DATE;
     }
     if (candidates !== this.candidates) this.demote(candidates);
-    if (this.counts !== null) this.count(s);
+    if (this.counts !== null) this.count(s, 1);
   }
 
   /**
    * The candidates narrowed. When the column can no longer be a number or a date, the
-   * values held so far as doubles are counted as text, in their canonical form (`1.50`
-   * read earlier counts as `1.5`, a date as `YYYY-MM-DD`), and the doubles released.
-   * Whichever of the two lists was still being filled holds every value so far.
+   * values held so far as doubles are counted as text — as written: each value's canonical
+   * text, and the spellings recorded for the others — and the doubles released. Whichever
+   * of the two lists was still being filled holds every value so far.
    */
   private demote(candidates: number): void {
     const before = this.candidates;
     this.candidates = candidates;
     if (this.counts === null && !(candidates & (NUMERIC | DATE))) {
       this.counts = new Map();
-      if (before & NUMERIC) for (const value of this.numbers.all()) this.count(String(value));
-      else if (before & DATE) {
-        const text = this.time ? isoDateTime : isoDate;
-        for (const ms of this.dates.all()) this.count(text(ms));
+      const count = (text: string, n: number) => this.count(text, n);
+      if (before & NUMERIC) {
+        emitTexts(this.numbers.sorted(), "number", this.numberSpellings, count);
+        this.inexact ||= !this.numberSpellings.complete;
+      } else if (before & DATE) {
+        emitTexts(this.dates.sorted(), this.time ? "datetime" : "date", this.dateSpellings, count);
+        this.inexact ||= !this.dateSpellings.complete;
       }
     }
-    if (!(candidates & NUMERIC)) this.numbers.clear();
+    if (!(candidates & NUMERIC)) {
+      this.numbers.clear();
+      this.numberSpellings = newSpellings();
+    }
     if (!(candidates & DATE)) {
       this.dates.clear();
+      this.dateSpellings = newSpellings();
       this.time = false;
     }
   }
@@ -181,10 +199,14 @@ export class ColumnAccumulator {
       minLength: this.minLength,
       maxLength: this.maxLength,
       chars: this.chars,
+      numberSpellings: this.numberSpellings,
+      dateSpellings: this.dateSpellings,
+      inexact: this.inexact,
     };
   }
 
-  count(s: string): void {
+  /** Counts `n` occurrences of the text `s` (1 while reading; more when rebuilt from a list). */
+  count(s: string, n: number): void {
     const counts = this.counts as Map<string, number>;
     let hash = 0;
     if (this.seenFilter !== null) {
@@ -196,7 +218,7 @@ export class ColumnAccumulator {
     const filtered = this.seenFilter !== null && !isMarked(this.seenFilter, hash);
     const seen = filtered ? undefined : counts.get(s);
     if (seen !== undefined) {
-      counts.set(s, seen + 1);
+      counts.set(s, seen + n);
       return; // min, max and lengths already saw this value
     }
     if (this.minText === null || s < this.minText) this.minText = detach(s);
@@ -210,7 +232,7 @@ export class ColumnAccumulator {
       if (++this.misses % ADMIT_EVERY !== 0) return;
       mark(this.seenFilter, hash);
     }
-    counts.set(detach(s), 1);
+    counts.set(detach(s), n);
     if (counts.size > EXACT_DISTINCT_LIMIT) {
       if (this.hll === null) this.overflow();
       else pruneCounts(counts);

@@ -1,7 +1,7 @@
-import { isoDate, isoDateTime } from "./classify.js";
 import { type ColumnState, DATE, EXACT_DISTINCT_LIMIT, NUMERIC, pruneCounts } from "./column.js";
 import { HyperLogLog } from "./hll.js";
-import { forEachRun, mergeSortedValues, NO_VALUES } from "./value-list.js";
+import { emitTexts, mergeSpellings, newSpellings } from "./spellings.js";
+import { mergeSortedValues, NO_VALUES } from "./value-list.js";
 
 /**
  * A part's values as text counts, for a column that turned out to be text in another
@@ -27,12 +27,15 @@ function countsOf(state: ColumnState): ColumnState {
     if (text.length < minLength) minLength = text.length;
     if (text.length > maxLength) maxLength = text.length;
   };
-  if (state.candidates & NUMERIC) forEachRun(state.numbers, (value, n) => add(String(value), n));
-  else if (state.candidates & DATE) {
-    const text = state.time ? isoDateTime : isoDate;
-    forEachRun(state.dates, (ms, n) => add(text(ms), n));
+  let inexact = state.inexact;
+  if (state.candidates & NUMERIC) {
+    emitTexts(state.numbers, "number", state.numberSpellings, add);
+    inexact ||= !state.numberSpellings.complete;
+  } else if (state.candidates & DATE) {
+    emitTexts(state.dates, state.time ? "datetime" : "date", state.dateSpellings, add);
+    inexact ||= !state.dateSpellings.complete;
   }
-  return { ...state, counts, minText, maxText, minLength, maxLength };
+  return { ...state, counts, minText, maxText, minLength, maxLength, inexact };
 }
 
 /** The state of a column over two consecutive parts of the file. */
@@ -52,6 +55,11 @@ export function mergeStates(a: ColumnState, b: ColumnState): ColumnState {
     minLength: Number.POSITIVE_INFINITY,
     maxLength: 0,
     chars: a.chars + b.chars,
+    numberSpellings:
+      candidates & NUMERIC ? mergeSpellings(a.numberSpellings, b.numberSpellings) : newSpellings(),
+    dateSpellings:
+      candidates & DATE ? mergeSpellings(a.dateSpellings, b.dateSpellings) : newSpellings(),
+    inexact: a.inexact || b.inexact,
   };
   if (candidates & (NUMERIC | DATE)) return merged;
   // Text in the whole: both parts as counts, summed; past the exact limit, estimated.
@@ -81,5 +89,6 @@ export function mergeStates(a: ColumnState, b: ColumnState): ColumnState {
     maxText: pick(x.maxText, y.maxText, false),
     minLength: Math.min(x.minLength, y.minLength),
     maxLength: Math.max(x.maxLength, y.maxLength),
+    inexact: x.inexact || y.inexact,
   };
 }

@@ -172,7 +172,7 @@ export function summarize(
       },
     };
   }
-  const approximate = state.hll !== null;
+  const approximate = state.hll !== null || state.inexact;
   return {
     columna: {
       ...base,
