@@ -9,10 +9,12 @@
 import { describe, expect, it } from "vitest";
 import { createScenarioStream } from "../src/simulation/random/index.js";
 import {
+  argsortDoubles,
   averageRanks,
   confidenceInterval95,
   LiveSummary,
   quantileSorted,
+  ranksAndSorted,
   spearman,
   summarizeOutput,
   tQuantile975,
@@ -301,6 +303,40 @@ describe("sensitivity (Spearman)", () => {
     expect(s.z).toBeCloseTo(0.12177204676176312, 12);
     expect(Array.from(averageRanks(x, Float64Array.from(x).sort()))).toEqual(
       referenceRanks(Array.from(x)),
+    );
+  });
+
+  it("the radix argsort and its ranks agree with a comparator sort (signs, ±0, ties, magnitudes)", () => {
+    let seed = 1;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const pool = [0, -0, 1, -1, 1e-300, -1e-300, 5e-324, 1e300, -1e300, 2.5, -2.5, 1 / 3];
+    for (const n of [0, 1, 2, 100, 70_000]) {
+      const values = Float64Array.from({ length: n }, (_, i) =>
+        i % 3 === 0
+          ? (pool[Math.floor(next() * pool.length)] as number)
+          : (next() - 0.5) * 10 ** Math.floor(next() * 20 - 10),
+      );
+      const order = argsortDoubles(values);
+      const want = [...values].sort((a, b) => a - b);
+      expect(Array.from(order, (i) => values[i] as number).map((x) => x + 0)).toEqual(
+        want.map((x) => x + 0),
+      );
+      expect(new Set(order).size).toBe(n);
+      const { ranks, sorted } = ranksAndSorted(values);
+      expect(Array.from(sorted).map((x) => x + 0)).toEqual(want.map((x) => x + 0));
+      if (n <= 5000) expect(Array.from(ranks)).toEqual(referenceRanks(Array.from(values)));
+      else
+        expect(Array.from(ranks)).toEqual(
+          Array.from(averageRanks(values, Float64Array.from(want))),
+        );
+    }
+    // Integer-valued (most radix passes skipped) with heavy ties.
+    const ints = Float64Array.from({ length: 20_000 }, () => Math.floor(next() * 11));
+    expect(Array.from(ranksAndSorted(ints).ranks)).toEqual(
+      Array.from(averageRanks(ints, Float64Array.from(ints).sort())),
     );
   });
 

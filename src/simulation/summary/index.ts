@@ -2,12 +2,14 @@
 
 export { type LiveSnapshot, LiveSummary, type LiveSummaryOptions } from "./live.js";
 export {
+  argsortDoubles,
   averageRanks,
   CompensatedSum,
   confidenceInterval95,
   histogram,
   quantileSorted,
   rankCorrelation,
+  ranksAndSorted,
   sortedCopy,
   spearman,
   tQuantile975,

@@ -133,6 +133,105 @@ export function averageRanks(values: Float64Array, sorted: Float64Array): Float6
   return ranks;
 }
 
+const BITS = 11;
+
+function bump(counts: Uint32Array, at: number): void {
+  counts[at] = (counts[at] as number) + 1;
+}
+const MASK = (1 << BITS) - 1;
+
+/**
+ * The permutation that sorts `values` ascending (finite values; −0 and 0 adjacent): an
+ * LSD radix sort over the 64 bits of each value's order-preserving key, six 11-bit passes
+ * carrying the indices, a pass skipped when every key shares its digit (integer-valued
+ * variables skip most). Stable, O(n), no comparator calls.
+ */
+export function argsortDoubles(values: Float64Array): Uint32Array {
+  const n = values.length;
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let lo = new Uint32Array(n);
+  let hi = new Uint32Array(n);
+  let index = new Uint32Array(n);
+  // Sortable keys: negative numbers have every bit flipped, the others their sign bit.
+  for (let i = 0; i < n; i++) {
+    const l = words[2 * i] as number;
+    const h = words[2 * i + 1] as number;
+    if (h & 0x80000000) {
+      lo[i] = ~l;
+      hi[i] = ~h;
+    } else {
+      lo[i] = l;
+      hi[i] = h ^ 0x80000000;
+    }
+    index[i] = i;
+  }
+  const counts = new Uint32Array(6 << BITS);
+  for (let i = 0; i < n; i++) {
+    const l = lo[i] as number;
+    const h = hi[i] as number;
+    bump(counts, l & MASK);
+    bump(counts, (1 << BITS) + ((l >>> BITS) & MASK));
+    bump(counts, (2 << BITS) + (l >>> (2 * BITS)));
+    bump(counts, (3 << BITS) + (h & MASK));
+    bump(counts, (4 << BITS) + ((h >>> BITS) & MASK));
+    bump(counts, (5 << BITS) + (h >>> (2 * BITS)));
+  }
+  let lo2 = new Uint32Array(n);
+  let hi2 = new Uint32Array(n);
+  let index2 = new Uint32Array(n);
+  for (let pass = 0; pass < 6; pass++) {
+    const base = pass << BITS;
+    const shift = (pass % 3) * BITS;
+    const fromHigh = pass >= 3;
+    const first = n > 0 ? ((fromHigh ? hi[0] : lo[0]) as number) : 0;
+    if (n === 0 || counts[base + ((first >>> shift) & MASK)] === n) continue;
+    let total = 0;
+    for (let d = 0; d <= MASK; d++) {
+      const c = counts[base + d] as number;
+      counts[base + d] = total;
+      total += c;
+    }
+    const keys = fromHigh ? hi : lo;
+    for (let i = 0; i < n; i++) {
+      const d = base + (((keys[i] as number) >>> shift) & MASK);
+      const at = counts[d] as number;
+      counts[d] = at + 1;
+      lo2[at] = lo[i] as number;
+      hi2[at] = hi[i] as number;
+      index2[at] = index[i] as number;
+    }
+    [lo, lo2] = [lo2, lo];
+    [hi, hi2] = [hi2, hi];
+    [index, index2] = [index2, index];
+  }
+  return index;
+}
+
+/**
+ * The average ranks of `values` (1-based; ties share the mean of their positions) and the
+ * values sorted ascending, from one radix argsort.
+ */
+export function ranksAndSorted(values: Float64Array): {
+  ranks: Float64Array;
+  sorted: Float64Array;
+} {
+  const n = values.length;
+  const order = argsortDoubles(values);
+  const sorted = new Float64Array(n);
+  for (let i = 0; i < n; i++) sorted[i] = values[order[i] as number] as number;
+  const ranks = new Float64Array(n);
+  let i = 0;
+  while (i < n) {
+    let j = i;
+    const x = sorted[i] as number;
+    while (j + 1 < n && sorted[j + 1] === x) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) ranks[order[k] as number] = rank;
+    i = j + 1;
+  }
+  return { ranks, sorted };
+}
+
 /**
  * Pearson's correlation of two rank arrays of the same length (each summing to n(n+1)/2,
  * as average ranks do). 0 when either has no variation (a constant variable, or a
@@ -168,8 +267,8 @@ export function sortedCopy(values: Float64Array): Float64Array {
  */
 export function spearman(x: Float64Array, y: Float64Array, sortedY?: Float64Array): number {
   if (x.length !== y.length) throw new RangeError("spearman: arrays of different lengths");
-  const ry = averageRanks(y, sortedY ?? sortedCopy(y));
-  return rankCorrelation(averageRanks(x, sortedCopy(x)), ry);
+  const ry = sortedY === undefined ? ranksAndSorted(y).ranks : averageRanks(y, sortedY);
+  return rankCorrelation(ranksAndSorted(x).ranks, ry);
 }
 
 /** Neumaier-compensated running sum, so a long run's mean does not drift with its length. */

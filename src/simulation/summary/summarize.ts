@@ -5,13 +5,12 @@
 
 import type { OutputSummary } from "../types.js";
 import {
-  averageRanks,
   CompensatedSum,
   confidenceInterval95,
   histogram,
   quantileSorted,
   rankCorrelation,
-  sortedCopy,
+  ranksAndSorted,
 } from "./stats.js";
 
 export const HISTOGRAM_BINS = 50;
@@ -107,18 +106,14 @@ export function summarizeOutput(
       ? Math.sqrt(Math.max(0, (squares - (deviations * deviations) / n) / (n - 1)))
       : Number.NaN;
 
-  const sorted = sortedCopy(values);
+  const { ranks: outputRanks, sorted } = ranksAndSorted(values);
   const min = sorted[0] as number;
   const max = sorted[n - 1] as number;
 
-  const outputRanks = averageRanks(values, sorted);
   const sensitivity: Record<string, number> = {};
   for (let j = 0; j < variables.length; j++) {
     const x = variables[j] as Float64Array;
-    sensitivity[variableNames[j] as string] = rankCorrelation(
-      averageRanks(x, sortedCopy(x)),
-      outputRanks,
-    );
+    sensitivity[variableNames[j] as string] = rankCorrelation(ranksAndSorted(x).ranks, outputRanks);
   }
 
   return {
