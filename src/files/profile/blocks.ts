@@ -30,6 +30,16 @@ export class DoubleBlocks {
     }
   }
 
+  /** Copies every value, in order, into `into` from index 0. */
+  copyTo(into: Float64Array): void {
+    let at = 0;
+    for (const block of this.blocks) {
+      const n = Math.min(BLOCK, this.length - at);
+      into.set(n === BLOCK ? block : block.subarray(0, n), at);
+      at += n;
+    }
+  }
+
   clear(): void {
     this.blocks.length = 0;
     this.current = new Float64Array(0);

@@ -180,6 +180,7 @@ export interface DateReading {
 export function readDate(s: string, out: DateReading): boolean {
   const n = s.length;
   if (n < 8 || !isDigit(s.charCodeAt(0))) return false;
+  if (n >= 10 && s.charCodeAt(4) === MINUS && s.charCodeAt(7) === MINUS) return readIsoDate(s, out);
   if (n <= 10) {
     const date = parseDate(s);
     if (date === INVALID) return false;
@@ -199,6 +200,40 @@ export function readDate(s: string, out: DateReading): boolean {
   // `YYYY-MM-DD HH:MM:SS`, but not `HH:MM+01` (also 19 long) nor a leap second `:60`.
   out.canonical = n === 19 && t === 32 && s.charCodeAt(16) === 58 && s.charCodeAt(17) !== 54;
   return true;
+}
+
+/**
+ * The `YYYY-MM-DD[…]` form, by far the most common, without the general parser's copies:
+ * the same checks as `parseDate` (a real calendar date; a time only after `T` or a space).
+ */
+function readIsoDate(s: string, out: DateReading): boolean {
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+    return false;
+  const dayMs = epochDay(year * 10000 + month * 100 + day) * DAY_MS;
+  const n = s.length;
+  if (n === 10) {
+    out.ms = dayMs;
+    out.time = false;
+    out.canonical = true;
+    return true;
+  }
+  const t = s.charCodeAt(10);
+  if (!(t === 84 || t === 116 || t === 32)) return false;
+  const time = timeOfDay(s, 11);
+  if (time < 0) return false;
+  out.ms = dayMs + time;
+  out.time = true;
+  // `YYYY-MM-DD HH:MM:SS`, but not `HH:MM+01` (also 19 long) nor a leap second `:60`.
+  out.canonical = n === 19 && t === 32 && s.charCodeAt(16) === 58 && s.charCodeAt(17) !== 54;
+  return true;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** `YYYY-MM-DD` of a day's milliseconds. */

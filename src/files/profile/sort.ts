@@ -15,9 +15,12 @@ const MASK = (1 << BITS) - 1;
 export function sortDoubles(blocks: DoubleBlocks): Float64Array {
   const n = blocks.length;
   let values = new Float64Array(n);
-  let k = 0;
-  for (const value of blocks.values()) values[k++] = value;
+  blocks.copyTo(values);
   blocks.clear();
+  // Already in order (an id, a timestamp of an append-only export): nothing to do.
+  let i = 1;
+  while (i < n && (values[i - 1] as number) <= (values[i] as number)) i++;
+  if (i >= n) return values;
   if (n < 1 << 14) return values.sort();
   let words = new Uint32Array(values.buffer);
   // Sortable keys, in place: negative numbers have every bit flipped, the others their sign bit.
