@@ -1,8 +1,6 @@
 import {
   type DateReading,
   isNullText,
-  isoDate,
-  isoDateTime,
   type NumberReading,
   readBoolean,
   readDate,
@@ -261,7 +259,7 @@ export function pruneCounts(counts: Map<string, number>): void {
   const cap = 4096;
   const histogram = new Uint32Array(cap + 1);
   for (const count of counts.values()) {
-    const bin = count < cap ? count : cap;
+    const bin = Math.min(count, cap);
     histogram[bin] = (histogram[bin] as number) + 1;
   }
   let remaining = counts.size;
