@@ -1,0 +1,74 @@
+/**
+ * Evaluating one batch of scenarios, as every evaluator does it (a worker thread, a
+ * RabbitMQ consumer): the same rules, so the results never depend on where they ran.
+ *
+ * A scenario is an error when the function throws or when any of its outputs is not a
+ * finite number; then every output of that scenario is NaN (null in `resultados.parquet`)
+ * and the batch's `errors` names it with a message. Only the first `MAX_BATCH_ERRORS`
+ * messages of a batch are sent (the run keeps the 100 smallest ids overall, which are
+ * always among them); the NaN outputs count every error.
+ */
+import { describeError } from "../../errors.js";
+import type { CompiledModel } from "../model/index.js";
+import type { ResultBatch, ScenarioBatch } from "./types.js";
+
+/** Error messages sent per batch: the run keeps the first 100 overall. */
+export const MAX_BATCH_ERRORS = 100;
+
+function describeNumber(value: number): string {
+  return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+}
+
+/**
+ * Evaluates `batch` (row-major, `width` values per scenario) with a compiled model.
+ * Returns one `Float64Array` per output (NaN where the scenario failed).
+ */
+export function evaluateBatch(
+  model: CompiledModel,
+  width: number,
+  batch: Pick<ScenarioBatch, "firstId" | "count" | "values">,
+  consumer: string,
+): ResultBatch {
+  const { firstId, count, values } = batch;
+  const names = model.outputs;
+  const single = names.length === 1 && names[0] === "resultado";
+  const columns = names.map(() => new Float64Array(count));
+  const errors: ResultBatch["errors"] = [];
+  const row = new Float64Array(width);
+  const evaluate = model.evaluate;
+  const fail = (i: number, message: string) => {
+    for (const column of columns) column[i] = Number.NaN;
+    if (errors.length < MAX_BATCH_ERRORS) errors.push({ escenario_id: firstId + i, message });
+  };
+  for (let i = 0, k = 0; i < count; i++) {
+    for (let j = 0; j < width; j++) row[j] = values[k++] as number;
+    let result: number | Record<string, number>;
+    try {
+      result = evaluate(row);
+    } catch (error) {
+      fail(i, describeError(error));
+      continue;
+    }
+    if (typeof result === "number") {
+      if (Number.isFinite(result) && single) (columns[0] as Float64Array)[i] = result;
+      else if (!single) fail(i, "modelo returned a number, not an object of outputs");
+      else fail(i, `the result is ${describeNumber(result)}`);
+      continue;
+    }
+    let bad: string | undefined;
+    for (let o = 0; o < names.length; o++) {
+      const value = result[names[o] as string] as number;
+      if (!Number.isFinite(value)) {
+        bad = `output ${names[o]} is ${typeof value === "number" ? describeNumber(value) : typeof value}`;
+        break;
+      }
+      (columns[o] as Float64Array)[i] = value;
+    }
+    if (bad !== undefined) fail(i, bad);
+  }
+  const outputs: Record<string, Float64Array> = {};
+  names.forEach((name, o) => {
+    outputs[name] = columns[o] as Float64Array;
+  });
+  return { firstId, count, outputs, errors, consumer };
+}
