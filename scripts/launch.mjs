@@ -17,6 +17,7 @@ const ENTRIES = {
   scheduler: "scheduler/cli.js",
   profile: "files/profile-cli.js",
   worker: "files/worker-cli.js",
+  simulate: "simulation/cli.js",
 };
 
 const command = process.argv[2];

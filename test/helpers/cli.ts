@@ -15,13 +15,15 @@ export type Command =
   | "ui"
   | "scheduler"
   | "profile"
-  | "worker";
+  | "worker"
+  | "simulate";
 
 /** Where each command's entry lives when it is not `src/<command>/cli.ts`. */
 const ENTRIES: Partial<Record<Command, string>> = {
   validate: "src/validation/cli.ts",
   profile: "src/files/profile-cli.ts",
   worker: "src/files/worker-cli.ts",
+  simulate: "src/simulation/cli.ts",
 };
 
 export interface CliResult {
