@@ -15,9 +15,8 @@ import type { ResultBatch, ScenarioBatch } from "./types.js";
 /** Error messages sent per batch: the run keeps the first 100 overall. */
 export const MAX_BATCH_ERRORS = 100;
 
-function describeNumber(value: number): string {
-  return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
-}
+/** Messages are cut to this length (as the RabbitMQ consumer does). */
+const MAX_MESSAGE = 500;
 
 /**
  * Evaluates `batch` (row-major, `width` values per scenario) with a compiled model.
@@ -38,7 +37,8 @@ export function evaluateBatch(
   const evaluate = model.evaluate;
   const fail = (i: number, message: string) => {
     for (const column of columns) column[i] = Number.NaN;
-    if (errors.length < MAX_BATCH_ERRORS) errors.push({ escenario_id: firstId + i, message });
+    if (errors.length < MAX_BATCH_ERRORS)
+      errors.push({ escenario_id: firstId + i, message: message.slice(0, MAX_MESSAGE) });
   };
   for (let i = 0, k = 0; i < count; i++) {
     for (let j = 0; j < width; j++) row[j] = values[k++] as number;
@@ -51,15 +51,15 @@ export function evaluateBatch(
     }
     if (typeof result === "number") {
       if (Number.isFinite(result) && single) (columns[0] as Float64Array)[i] = result;
-      else if (!single) fail(i, "modelo returned a number, not an object of outputs");
-      else fail(i, `the result is ${describeNumber(result)}`);
+      else if (!Number.isFinite(result)) fail(i, `the result is ${result}`);
+      else fail(i, "the model returned a number, not its outputs");
       continue;
     }
     let bad: string | undefined;
     for (let o = 0; o < names.length; o++) {
       const value = result[names[o] as string] as number;
       if (!Number.isFinite(value)) {
-        bad = `output ${names[o]} is ${typeof value === "number" ? describeNumber(value) : typeof value}`;
+        bad = `the output ${names[o]} is ${String(value)}`;
         break;
       }
       (columns[o] as Float64Array)[i] = value;

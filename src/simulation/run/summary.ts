@@ -292,6 +292,8 @@ export function selectRanks(
   scan: (fn: (values: Float64Array) => void) => void,
   n: number,
   ranks: readonly number[],
+  /** Buckets at most this large are collected and sorted (tests force the full radix path with 0). */
+  collectMax = COLLECT_MAX,
 ): Map<number, number> {
   const targets: Target[] = ranks.map((rank) => ({
     rank,
@@ -318,7 +320,7 @@ export function selectRanks(
           head: t,
           members: [t],
           k: 0,
-          ...(t.size <= COLLECT_MAX
+          ...(t.size <= collectMax
             ? { collected: new Float64Array(t.size) }
             : { counts: new Uint32Array(65536) }),
         });
