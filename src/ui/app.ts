@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { type FilesApiDeps, registerFilesApi } from "../files/http/routes.js";
 import type { Logger } from "../log.js";
+import { MAX_MODEL_BYTES, registerSimulationsApi } from "../simulation/http/routes.js";
+import type { SimulationService } from "../simulation/service.js";
 import type { Assets } from "./assets/index.js";
 import { ConsoleError, errorBody, errorResponse } from "./http/errors.js";
 import { requestGuard } from "./http/guard.js";
@@ -12,6 +14,7 @@ import { registerFilesPage } from "./pages/files.js";
 import { registerOverview } from "./pages/overview.js";
 import { registerPipeline } from "./pages/pipeline.js";
 import { registerScheduler } from "./pages/scheduler.js";
+import { registerSimulationsPage } from "./pages/simulations.js";
 import type { PipelineSource } from "./pipeline/source.js";
 import { createSchedulerSource, type SchedulerSource } from "./scheduler/source.js";
 
@@ -32,6 +35,12 @@ export interface ConsoleAppOptions {
    * Without it the page still shows, and those endpoints answer 503.
    */
   files?: Omit<FilesApiDeps, "sse" | "log">;
+  /**
+   * The simulations behind `/simulations` and `/api/simulations` (`SIM_DIR`, `AMQP_URL`,
+   * `SIM_CONCURRENCY`, `SIM_ALLOW_CODE`). Without it the page still shows, and those
+   * endpoints answer 503.
+   */
+  simulations?: { service: SimulationService; concurrency: number; maxModelBytes?: number };
   /** Answer only requests addressed to a loopback name (set when listening on loopback). */
   loopbackOnly?: boolean;
   /** SSE heartbeats (default every 15 s) and the signal that ends every stream at shutdown. */
@@ -66,7 +75,17 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   const files = options.files
     ? { maxFileBytes: options.files.maxFileBytes, queue: options.files.queue.kind }
     : undefined;
-  const deps = { assets, pipeline, scheduler, dbPath, sse, log, files };
+  const sims = options.simulations;
+  const simulations = sims && {
+    service: sims.service,
+    info: {
+      broker: sims.service.brokerAvailable,
+      allowCode: sims.service.allowCode,
+      maxModelBytes: sims.maxModelBytes ?? MAX_MODEL_BYTES,
+      concurrency: sims.concurrency,
+    },
+  };
+  const deps = { assets, pipeline, scheduler, dbPath, sse, log, files, simulations };
   const app = new Hono();
 
   app.use(consoleHeaders());
@@ -78,6 +97,15 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   registerFilesPage(app, deps);
   if (options.files) registerFilesApi(app, { ...options.files, sse, log });
   else registerFilesUnavailable(app);
+  registerSimulationsPage(app, deps);
+  if (sims)
+    registerSimulationsApi(app, {
+      simulations: sims.service,
+      maxModelBytes: sims.maxModelBytes,
+      sse,
+      log,
+    });
+  else registerSimulationsUnavailable(app);
   registerComing(app, deps);
 
   app.get("/assets/:name", (c) => {
@@ -126,6 +154,19 @@ function registerFilesUnavailable(app: Hono): void {
         503,
         "files_unavailable",
         "this console runs without the file jobs (start it with npm run ui)",
+      );
+    });
+  }
+}
+
+/** `/api/simulations` on a console built without the simulations: 503. */
+function registerSimulationsUnavailable(app: Hono): void {
+  for (const path of ["/api/simulations", "/api/simulations/*"]) {
+    app.all(path, () => {
+      throw new ConsoleError(
+        503,
+        "simulations_unavailable",
+        "this console runs without the simulations (start it with npm run ui)",
       );
     });
   }

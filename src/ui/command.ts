@@ -47,6 +47,12 @@ export const uiCommand = defineCommand({
         tempTtlMs: parseTtl(config.tempTtl),
         resultsTtlMs: parseTtl(config.resultsTtl),
       },
+      simulations: {
+        simDir: config.simDir,
+        brokerUrl: config.amqpUrl || undefined,
+        concurrency: config.simConcurrency,
+        allowCode: config.simAllowCode,
+      },
       log,
     });
     log.info(`listening on ${ui.url} (steps ${config.stepsDir}, control ${config.controlDb})`, {

@@ -5,12 +5,45 @@ import { FILES_OPTIONS } from "../files/http/options.js";
 import { PIPELINE_OPTIONS } from "../pipeline/command.js";
 import { SCHEDULER_OPTIONS } from "../scheduler/options.js";
 
+/** The simulation settings of the console (`/simulations`, `../shared/contracts/simulation.md`). */
+export const SIMULATIONS_OPTIONS = {
+  simDir: {
+    type: "string",
+    env: "SIM_DIR",
+    default: "simulaciones",
+    arg: "DIR",
+    help: "Folder of the simulations' outputs: RUN_ID/resultados.parquet and RUN_ID/resumen.json",
+  },
+  amqpUrl: {
+    type: "string",
+    env: "AMQP_URL",
+    arg: "URL",
+    secret: true,
+    help: "RabbitMQ for simulations started from /simulations in RabbitMQ mode; none: worker threads only",
+  },
+  simConcurrency: {
+    type: "number",
+    env: "SIM_CONCURRENCY",
+    default: 1,
+    min: 1,
+    max: 16,
+    integer: true,
+    help: "Simulations running at once from /simulations (the others wait, queued)",
+  },
+  simAllowCode: {
+    type: "boolean",
+    env: "SIM_ALLOW_CODE",
+    help: "Run uploaded models whose function is codigo (JavaScript); refused by default",
+  },
+} as const satisfies OptionSpecs;
+
 /**
  * The options of `npm run ui`: flags, environment variables, defaults. The pipeline's
  * settings (`STEPS_DIR`, `CONTROL_DB`, `PIPELINE_CONCURRENCY`, `STEP_TIMEOUT_MS`) are the
  * pipeline command's own specs; the large-CSV settings (`TEMP_DIR`, `RESULTS_DIR`,
  * `MAX_FILE_SIZE_MB`, `CHUNK_SIZE`, `JOB_CONCURRENCY`, `REDIS_URL`, `TEMP_TTL`, `RESULTS_TTL`)
- * are `FILES_OPTIONS`; the log settings are every command's (`LOG_OPTIONS`),
+ * are `FILES_OPTIONS`; the simulations' (`SIM_DIR`, `AMQP_URL`, `SIM_CONCURRENCY`,
+ * `SIM_ALLOW_CODE`) are `SIMULATIONS_OPTIONS`; the log settings are every command's (`LOG_OPTIONS`),
  * added by the CLI edge.
  */
 export const UI_OPTIONS = {
@@ -38,6 +71,7 @@ export const UI_OPTIONS = {
     help: "The scheduler's schedule file: the jobs /scheduler lists",
   },
   ...FILES_OPTIONS,
+  ...SIMULATIONS_OPTIONS,
   shutdownMs: {
     type: "number",
     env: "SHUTDOWN_TIMEOUT_MS",

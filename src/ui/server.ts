@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { listen, shutdown } from "../api/server.js";
 import { createJobSystem, type JobSystem } from "../files/jobs/index.js";
 import { createLogger, type Logger } from "../log.js";
+import { createSimulationService, type SimulationService } from "../simulation/service.js";
 import { createConsoleApp } from "./app.js";
 import { loadAssets } from "./assets/index.js";
 import { errorBody } from "./http/errors.js";
@@ -31,6 +32,22 @@ export interface ConsoleFilesOptions {
   jobs?: JobSystem;
 }
 
+/** The settings of `/simulations` (`../shared/contracts/simulation.md`). */
+export interface ConsoleSimulationOptions {
+  /** Outputs (default `simulaciones`). */
+  simDir?: string;
+  /** RabbitMQ: runs can be started in `rabbitmq` mode. */
+  brokerUrl?: string;
+  /** Runs at once (default 1); the others wait. */
+  concurrency?: number;
+  /** Run uploaded `codigo` models (default false: refused with a 400). */
+  allowCode?: boolean;
+  /** Worker threads of an embedded run (default: the cores). */
+  workers?: number;
+  /** A service of your own (tests); default: `createSimulationService` over the settings above. */
+  service?: SimulationService;
+}
+
 export interface ConsoleOptions {
   /** Default 8501; 0 picks a free port. */
   port?: number;
@@ -54,6 +71,8 @@ export interface ConsoleOptions {
   shutdownMs?: number;
   /** The large-CSV settings (`TEMP_DIR`, `RESULTS_DIR`, `MAX_FILE_SIZE_MB`…). */
   files?: ConsoleFilesOptions;
+  /** The simulation settings (`SIM_DIR`, `AMQP_URL`, `SIM_CONCURRENCY`, `SIM_ALLOW_CODE`). */
+  simulations?: ConsoleSimulationOptions;
   /** SSE heartbeat period (default 15 s). */
   heartbeatMs?: number;
   /** Default: a logger writing `logs/ui.log` and stderr. */
@@ -70,7 +89,7 @@ export interface RunningConsole {
    * Graceful shutdown: stops accepting connections, ends the live streams, lets requests
    * and pipeline runs in flight finish (up to `shutdownMs`; runs still going are then
    * cancelled), puts file jobs still running back to `queued` (they run again at the next
-   * start), closes the control database. Safe to call twice. (Scheduler jobs belong
+   * start), cancels the simulations still queued or running, closes the control database. Safe to call twice. (Scheduler jobs belong
    * to the scheduler daemon, which goes on.)
    */
   close(): Promise<void>;
@@ -131,6 +150,19 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
     await pipeline.close(0);
     throw error;
   }
+  const simOptions = options.simulations ?? {};
+  const simConcurrency = simOptions.concurrency ?? 1;
+  const simulations =
+    simOptions.service ??
+    createSimulationService({
+      simDir: simOptions.simDir ?? "simulaciones",
+      controlDb,
+      brokerUrl: simOptions.brokerUrl,
+      concurrency: simConcurrency,
+      allowCode: simOptions.allowCode,
+      workers: simOptions.workers,
+      log,
+    });
   const closing = new AbortController();
   const app = createConsoleApp({
     assets,
@@ -145,6 +177,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
       tempDir,
       maxFileBytes: Math.floor((filesOptions.maxFileSizeMb ?? 200) * 2 ** 20),
     },
+    simulations: { service: simulations, concurrency: simConcurrency },
     loopbackOnly: isLoopback(host),
     sse: { heartbeatMs: options.heartbeatMs ?? 15_000, closing: closing.signal },
     log,
@@ -155,6 +188,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
     ({ server, port } = await listen(app, options.port ?? 8501, host, errorBody));
   } catch (error) {
     await jobs.close().catch(() => undefined);
+    await simulations.close().catch(() => undefined);
     scheduler.close();
     await pipeline.close(0);
     throw error;
@@ -169,7 +203,14 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Runnin
       closed ??= (async () => {
         const stopped = shutdown(server, shutdownMs, log, () => undefined);
         closing.abort(); // live streams end, so their connections can close
-        await Promise.all([stopped, pipeline.close(shutdownMs)]);
+        // Simulations still running are cancelled (a run is not resumed at the next start).
+        await Promise.all([
+          stopped,
+          pipeline.close(shutdownMs),
+          simulations
+            .close()
+            .catch((error) => log.warn(`simulations: ${(error as Error).message}`)),
+        ]);
         await jobs.close().catch((error) => log.warn(`file jobs: ${(error as Error).message}`));
         scheduler.close();
       })();

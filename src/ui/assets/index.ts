@@ -4,7 +4,13 @@ import { fileURLToPath } from "node:url";
 import { CONSOLE_CSS } from "./styles.js";
 
 /** The pages that have a client script (`src/ui/client/<name>.ts`). */
-export const CLIENT_SCRIPTS = ["overview", "pipeline", "scheduler", "files"] as const;
+export const CLIENT_SCRIPTS = [
+  "overview",
+  "pipeline",
+  "scheduler",
+  "files",
+  "simulations",
+] as const;
 export type ClientScript = (typeof CLIENT_SCRIPTS)[number];
 
 /** One file the console serves under `/assets/`. */

@@ -657,4 +657,165 @@ details.srun-output[open] > summary::before { content: "▾ "; }
   .profile-table tr { padding: 12px 14px; }
 }
 /* ── end Files ───────────────────────────────────────────────────────────────────── */
+/* ── Simulations (/simulations): runs, the start form, a run's live page ──────────── */
+.crumbs { margin: -6px 0 10px; }
+.live[hidden] { display: none; }
+.sim-form { display: grid; gap: 14px; }
+.sim-file {
+  position: relative; display: flex; align-items: center; gap: 14px; padding: 14px 16px;
+  border: 2px dashed var(--border-strong); border-radius: var(--radius); background: #fafbfc; cursor: pointer;
+  transition: background 0.12s, border-color 0.12s;
+}
+.sim-file:hover { background: #f7f9ff; border-color: #a9bdf0; }
+.sim-file:focus-within { outline: 2px solid var(--accent); outline-offset: 2px; }
+.sim-file.chosen { border-style: solid; border-color: #a9bdf0; background: #f7f9ff; }
+.sim-file .dropzone-icon { width: 30px; height: 30px; flex: none; }
+.sim-file-text { display: flex; flex-direction: column; gap: 1px; flex: 1; min-width: 0; }
+.sim-file-text strong { font-size: 14.5px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.sim-file.chosen .sim-file-text strong { font-family: var(--mono); font-size: 14px; }
+.sim-file input[type="file"] { position: absolute; width: 1px; height: 1px; opacity: 0; pointer-events: none; }
+.sim-fields { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) minmax(0, 1.6fr) auto; gap: 12px 16px; align-items: end; }
+.field { display: flex; flex-direction: column; gap: 4px; min-width: 0; }
+.field-label { font-size: 12px; font-weight: 600; color: var(--muted); }
+.field input, .field select {
+  font: inherit; font-size: 13.5px; color: var(--text); height: 34px; padding: 0 10px; min-width: 0; width: 100%;
+  border: 1px solid var(--border-strong); border-radius: 7px; background: #fff;
+}
+.field input::placeholder { color: var(--faint); }
+.field input:focus-visible, .field select:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; border-color: var(--accent); }
+.field-submit .btn { height: 34px; padding: 0 18px; }
+.sim-form-note { margin: 0; }
+#sim-form-status:empty { display: none; }
+#sim-form-status > .upload-error { margin-top: 0; }
+.sim-error-line { font-weight: 700; }
+.sim-started { display: flex; align-items: center; flex-wrap: wrap; gap: 8px 12px; padding: 10px 14px; border-radius: 8px; background: var(--done-fill); color: var(--done-text); border: 1px solid #b7e4c7; font-size: 13px; }
+.sim-started .btn { margin-left: auto; }
+
+.sim-runs { font-size: 13px; }
+.sim-runs td { vertical-align: middle; }
+.sim-runs tbody tr:hover { background: #fafbfc; }
+.sim-runs tr[data-state="running"] > td:first-child { box-shadow: inset 3px 0 0 var(--running-line); }
+.sim-runs tr[data-state="failed"] > td:first-child { box-shadow: inset 3px 0 0 var(--failed-line); }
+.sim-model { min-width: 200px; max-width: 340px; }
+.sim-model-name { font-weight: 650; font-size: 13.5px; }
+.sim-model .small { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.sim-progress-cell { width: 30%; min-width: 200px; }
+.sim-row-bar .bar { height: 7px; }
+.sim-meter .track, .sim-big-meter .track { fill: var(--running-fill); }
+.sim-meter .fill, .sim-big-meter .fill { fill: var(--running-line); }
+.sim-big-meter.completed .fill { fill: var(--done-line); }
+.sim-big-meter.completed .track { fill: var(--done-fill); }
+.sim-big-meter.failed .fill { fill: var(--failed-line); }
+.sim-big-meter.cancelled .fill { fill: var(--killed-line); }
+.sim-big-meter.cancelled .track, .sim-big-meter.failed .track { fill: #eef0f3; }
+.sim-row-stats { display: flex; justify-content: space-between; gap: 8px; margin-top: 4px; font-variant-numeric: tabular-nums; }
+.sim-row-error { color: var(--failed-text); font-size: 12.5px; overflow: hidden; text-overflow: ellipsis; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow-wrap: anywhere; }
+.num-inline { font-variant-numeric: tabular-nums; }
+.sim-mode.embedded { background: var(--running-fill); color: var(--running-text); border-color: #c7d8fb; font-family: var(--font); }
+.sim-mode.rabbitmq { background: var(--timeout-fill); color: var(--timeout-text); border-color: #fbd0b5; font-family: var(--font); }
+.sim-started-cell { white-space: nowrap; }
+
+.sim-title { min-width: 0; }
+.sim-title h1 { overflow-wrap: anywhere; }
+.sim-title .sub { display: flex; flex-wrap: wrap; align-items: center; gap: 2px 6px; }
+.sim-actions { display: inline-flex; align-items: center; gap: 12px; }
+.sim-actions .pill { font-size: 13px; line-height: 22px; padding: 2px 11px 2px 9px; }
+.sim-bar-wrap .bar { height: 12px; }
+.sim-stats { font-size: 13.5px; margin-top: 8px; }
+.sim-tiles { margin-top: 16px; }
+.sim-tiles .tile-value { font-size: 16px; }
+.sim-producer-state { text-transform: capitalize; }
+.sim-sha { font-size: 14px; }
+.sim-failed, .sim-cancelled { margin-top: 12px; }
+
+.sim-charts { margin-bottom: 20px; }
+.sim-chart-box { padding: 14px 18px 12px; min-width: 0; }
+.sim-chart { display: block; max-width: 100%; height: auto; overflow: visible; }
+.sim-chart-empty { display: flex; align-items: center; justify-content: center; min-height: 180px; color: var(--faint); font-size: 13px; background: repeating-linear-gradient(135deg, #fcfcfd 0 6px, #f6f7f9 6px 12px); border-radius: 8px; text-align: center; padding: 12px; }
+.sim-bar { fill: #7ea3f0; }
+.sim-bar:hover { fill: var(--accent); }
+.sim-band { fill: rgba(37, 99, 235, 0.14); }
+.sim-grid { stroke: #eef0f3; stroke-width: 1; }
+.sim-axis { stroke: var(--border-strong); stroke-width: 1; }
+.sim-zero { stroke: #98a2b3; stroke-width: 1.2; }
+.sim-tick { font: 11px var(--font); fill: var(--faint); font-variant-numeric: tabular-nums; }
+.sim-mean { stroke: #1e3a8a; stroke-width: 1.6; stroke-dasharray: 4 3; }
+.sim-mean-label { font: 600 11px var(--font); fill: #1e3a8a; }
+.sim-pct { stroke: #d08a06; stroke-width: 1.2; stroke-dasharray: 2 3; }
+.sim-pct-label { font: 600 10.5px var(--font); fill: var(--skipped-text); }
+.sim-line { fill: none; stroke: var(--accent); stroke-width: 1.8; stroke-linejoin: round; }
+.sim-final { stroke: #98a2b3; stroke-width: 1; stroke-dasharray: 3 3; }
+.sim-dot { fill: var(--accent); stroke: #fff; stroke-width: 1.5; }
+.sim-var { font: 600 12px var(--mono); fill: var(--text); }
+.sim-rho.pos { fill: #3b82f6; }
+.sim-rho.neg { fill: #f97316; }
+.sim-tornado-row:hover .sim-rho { opacity: 0.8; }
+.sim-rho-value { font: 600 11px var(--font); fill: var(--muted); font-variant-numeric: tabular-nums; }
+.sim-rho-value.inside { fill: #fff; }
+.sim-legend { display: flex; flex-wrap: wrap; gap: 4px 16px; color: var(--muted); margin-top: 8px; font-variant-numeric: tabular-nums; }
+.sim-legend span { display: inline-flex; align-items: center; gap: 6px; }
+.sim-legend .sw { display: inline-block; width: 14px; height: 10px; border-radius: 2px; }
+.sim-legend .sw.bar { background: #7ea3f0; }
+.sim-legend .sw.band { background: rgba(37, 99, 235, 0.18); }
+.sim-legend .sw.mean { height: 0; border-top: 2px dashed #1e3a8a; border-radius: 0; }
+.sim-legend .sw.line { height: 0; border-top: 2px solid var(--accent); border-radius: 0; }
+.sim-legend .sw.pct { height: 0; border-top: 2px dotted #d08a06; border-radius: 0; }
+.sim-chart-note { padding: 0 18px 14px; margin: 0; }
+
+.sim-result { margin-bottom: 20px; }
+.sim-summary { font-size: 13px; }
+.sim-summary th, .sim-summary td { padding: 6px 18px; }
+.sim-summary tbody th { background: transparent; color: var(--text); font-weight: 550; font-size: 13px; }
+.sim-summary td { font-variant-numeric: tabular-nums; }
+.sim-summary tr[data-stat="mean"] td, .sim-summary tr[data-stat="p50"] td { font-weight: 650; }
+.sim-summary tr[data-stat="p5"] th, .sim-summary tr[data-stat="p95"] th { color: var(--skipped-text); }
+.sim-downloads { display: flex; align-items: center; flex-wrap: wrap; gap: 8px 12px; border-top: 1px solid var(--border); }
+.sim-consumers { font-size: 13px; }
+.sim-consumers td { vertical-align: middle; }
+.sim-consumer-id { font-weight: 600; max-width: 260px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.sim-consumers .pill { font-size: 11.5px; line-height: 16px; }
+.sim-missing { margin-top: 40px; }
+
+@media (max-width: 900px) {
+  .sim-fields { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
+  .field-submit { grid-column: 1 / -1; }
+  .field-submit .btn { width: 100%; }
+}
+@media (max-width: 760px) {
+  .sim-runs thead, .sim-consumers thead { display: none; }
+  .sim-runs, .sim-runs tbody, .sim-consumers, .sim-consumers tbody { display: block; }
+  .sim-runs tr { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 6px 12px; padding: 12px 14px; border-bottom: 1px solid var(--border); }
+  .sim-runs tbody tr:last-child { border-bottom: 0; }
+  .sim-runs td { display: block; padding: 0; border: 0; min-width: 0; max-width: none; width: auto; }
+  .sim-runs td.sim-model { grid-column: 1; grid-row: 1; }
+  .sim-runs td.sim-state { grid-column: 2; grid-row: 1; justify-self: end; }
+  .sim-runs td.sim-progress-cell { grid-column: 1 / -1; }
+  .sim-runs td.sim-mode-cell, .sim-runs td.sim-duration, .sim-runs td.sim-started { grid-row: 3; font-size: 12.5px; text-align: left; }
+  .sim-runs tr { grid-template-columns: auto auto minmax(0, 1fr); }
+  .sim-runs td.sim-model { grid-column: 1 / 3; }
+  .sim-runs td.sim-state { grid-column: 3; }
+  .sim-runs td.sim-duration::before { content: "took "; color: var(--faint); }
+  .sim-runs td.sim-started { justify-self: end; color: var(--muted); }
+  .sim-runs td.sim-duration:has(.faint) { display: none; }
+  .sim-runs tr[data-state] > td:first-child { box-shadow: none; }
+  .sim-runs tr[data-state="running"] { box-shadow: inset 3px 0 0 var(--running-line); }
+  .sim-runs tr[data-state="failed"] { box-shadow: inset 3px 0 0 var(--failed-line); }
+  .sim-consumers tr { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 6px 12px; padding: 10px 14px; border-bottom: 1px solid var(--border); }
+  .sim-consumers tbody tr:last-child { border-bottom: 0; }
+  .sim-consumers td { display: block; padding: 0; border: 0; text-align: left; min-width: 0; }
+  .sim-consumers td::before { content: attr(data-label); display: block; font: 600 11px var(--font); color: var(--faint); }
+  .sim-consumers td.sim-consumer-id { grid-column: 1 / -1; max-width: none; }
+  .sim-consumers td.sim-consumer-id::before { display: none; }
+  .sim-consumers td:nth-child(2) { grid-column: span 2; }
+}
+@media (max-width: 640px) {
+  .sim-file { padding: 12px; gap: 10px; }
+  .sim-file .btn { display: none; }
+  .sim-chart-box { padding: 12px 12px 10px; }
+  .sim-chart-note { padding: 0 14px 12px; }
+  .sim-summary th, .sim-summary td { padding: 6px 12px; }
+  .sim-actions { gap: 8px; }
+  .sim-started .btn { margin-left: 0; }
+}
+/* ── end Simulations ─────────────────────────────────────────────────────────────── */
 `;

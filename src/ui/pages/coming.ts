@@ -5,18 +5,9 @@ import { type Coming, comingMain } from "../views/placeholder.js";
 import type { PageDeps } from "./deps.js";
 
 const SECTIONS: {
-  path: Exclude<NavPath, "/" | "/pipeline" | "/scheduler" | "/files">;
+  path: Exclude<NavPath, "/" | "/pipeline" | "/scheduler" | "/files" | "/simulations">;
   coming: Coming;
-}[] = [
-  {
-    path: "/simulations",
-    coming: {
-      title: "Simulations",
-      what: "Monte Carlo runs from a model file, over worker threads or RabbitMQ, with their results filling in live.",
-      command: "npm run simulate",
-    },
-  },
-];
+}[] = [];
 
 /** The sections not built yet: a page that says what will be there (not a 404). */
 export function registerComing(app: Hono, deps: PageDeps): void {
@@ -25,11 +16,5 @@ export function registerComing(app: Hono, deps: PageDeps): void {
       layout({ title, active: path, css: deps.assets.css, main: comingMain({ ...coming, title }) });
     app.get(path, (c) => c.html(page(coming.title)));
     onlyMethods(app, path, ["GET"]);
-    if (path === "/simulations") {
-      app.get("/simulations/:id", (c) =>
-        c.html(page(`${coming.title}: ${c.req.param("id").slice(0, 80)}`)),
-      );
-      onlyMethods(app, "/simulations/:id", ["GET"]);
-    }
   }
 }

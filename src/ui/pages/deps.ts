@@ -1,8 +1,10 @@
 import type { Logger } from "../../log.js";
+import type { SimulationService } from "../../simulation/service.js";
 import type { Assets } from "../assets/index.js";
 import type { SseOptions } from "../http/sse.js";
 import type { PipelineSource } from "../pipeline/source.js";
 import type { SchedulerSource } from "../scheduler/source.js";
+import type { SimulationsInfo } from "../views/simulations.js";
 
 /** What every page module gets from the console. */
 export interface PageDeps {
@@ -16,6 +18,8 @@ export interface PageDeps {
   sse: SseOptions;
   /** The large-CSV system (`/files`): the upload limit and where jobs run; absent without it. */
   files?: FilesPageInfo;
+  /** The simulations (`/simulations`) and what the page shows of their settings; absent without them. */
+  simulations?: { service: SimulationService; info: SimulationsInfo };
   log?: Pick<Logger, "info" | "warn" | "error" | "debug">;
 }
 
