@@ -18,6 +18,7 @@ const ENTRIES = {
   profile: "files/profile-cli.js",
   worker: "files/worker-cli.js",
   simulate: "simulation/cli.js",
+  "simulate:consumer": "simulation/consumer-cli.js",
 };
 
 const command = process.argv[2];

@@ -16,7 +16,8 @@ export type Command =
   | "scheduler"
   | "profile"
   | "worker"
-  | "simulate";
+  | "simulate"
+  | "simulate:consumer";
 
 /** Where each command's entry lives when it is not `src/<command>/cli.ts`. */
 const ENTRIES: Partial<Record<Command, string>> = {
@@ -24,6 +25,7 @@ const ENTRIES: Partial<Record<Command, string>> = {
   profile: "src/files/profile-cli.ts",
   worker: "src/files/worker-cli.ts",
   simulate: "src/simulation/cli.ts",
+  "simulate:consumer": "src/simulation/consumer-cli.ts",
 };
 
 export interface CliResult {
