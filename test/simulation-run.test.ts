@@ -258,6 +258,48 @@ describe("runSimulation (embedded)", () => {
     ]);
   }, 60_000);
 
+  it("a batch that outlives timeout_consumidor: its scenarios are errors, its thread is replaced, the run goes on", async () => {
+    const dir = tempDir("sim-");
+    const model = join(dir, "lento.ini");
+    writeFileSync(
+      model,
+      [
+        "[MODELO]",
+        "nombre = lento",
+        "version = 1",
+        "[VARIABLES]",
+        "x, float, normal, media=0, std=1",
+        "[FUNCION]",
+        'codigo = """',
+        "function modelo(x) { if (x > 3) { for (;;) {} } return x; }",
+        '"""',
+        "[SIMULACION]",
+        "numero_escenarios = 3000",
+        "semilla_aleatoria = 3",
+        "[CONFIGURACION]",
+        "timeout_consumidor = 1",
+      ].join("\n"),
+    );
+    const result = await runSimulation({
+      modelPath: model,
+      allowCode: true,
+      workers: 2,
+      batch: 100,
+      simDir: dir,
+    });
+    const [hung] = await query(
+      `SELECT count(*) FILTER (WHERE x > 3) AS hung,
+              count(DISTINCT (escenario_id - 1) // 100) FILTER (WHERE x > 3) AS batches,
+              count(*) FILTER (WHERE resultado IS NULL) AS nulls
+       FROM read_parquet('${result.files.results}')`,
+    );
+    expect(Number(hung?.hung)).toBeGreaterThan(0);
+    expect(result.errors).toBe(Number(hung?.batches) * 100);
+    expect(Number(hung?.nulls)).toBe(result.errors);
+    expect(result.completed + result.errors).toBe(3000);
+    expect(result.error_samples[0]?.message).toMatch(/timeout_consumidor \(1 s\)/);
+  }, 60_000);
+
   it("streams the summary above its in-memory limit: the same numbers, sensitivity from a subsample", async () => {
     const dir = tempDir("sim-");
     const memory = await runSimulation({
@@ -360,6 +402,21 @@ describe("runSimulation (embedded)", () => {
     } finally {
       db.close();
     }
+  }, 60_000);
+
+  it("cancels while the workers are still starting: nothing is left waiting, no outputs", async () => {
+    const dir = tempDir("sim-");
+    const controller = new AbortController();
+    const run = runSimulation({
+      modelPath: EXAMPLE,
+      scenarios: 1_000_000,
+      workers: 4,
+      simDir: dir,
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 5);
+    await expect(run).rejects.toThrow(/aborted/);
+    expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
 
   it("records the run in the control database (and updates a record the console created first)", async () => {

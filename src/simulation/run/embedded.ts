@@ -155,6 +155,8 @@ export class EmbeddedTransport implements Transport {
       });
       worker.on("exit", (code) => {
         slot.state = "stopped";
+        // Closed (cancelled) before it was ready: `start` must not wait for it forever.
+        if (!isReady && this.closed) reject(new SimulationError("the transport was closed"));
         if (this.closed || retired()) return;
         const failure = new SimulationError(`${name} stopped unexpectedly (exit code ${code})`);
         if (!isReady) reject(failure);

@@ -30,6 +30,22 @@ const utf8 = (name: string): SchemaElement => ({
   repetition_type: "REQUIRED",
 });
 
+/**
+ * A BigInt64Array of whole numbers (|x| < 2^53) written through its 32-bit words, without
+ * a BigInt per value (little-endian, as every platform Node runs on).
+ */
+function int64s(count: number, value: (i: number) => number): BigInt64Array {
+  const out = new BigInt64Array(count);
+  const words = new Uint32Array(out.buffer);
+  for (let i = 0; i < count; i++) {
+    const x = value(i);
+    const hi = Math.floor(x / 4294967296);
+    words[2 * i] = (x - hi * 4294967296) >>> 0;
+    words[2 * i + 1] = hi >>> 0;
+  }
+  return out;
+}
+
 /** The file's schema. */
 export function resultsSchema(
   variables: readonly VariableSpec[],
@@ -83,14 +99,11 @@ export async function writeResultsParquet(
       const count = Math.min(ROW_GROUP, spill.scenarios - first + 1);
       stream.fill(drawn, count);
       spill.read(first, count, records.subarray(0, count * record));
-      const ids = new BigInt64Array(count);
-      for (let i = 0; i < count; i++) ids[i] = BigInt(first + i);
+      const ids = int64s(count, (i) => first + i);
       const columnData: ColumnSource[] = [{ name: "escenario_id", data: ids }];
       variables.forEach((variable, j) => {
         if (variable.type === "int") {
-          const data = new BigInt64Array(count);
-          for (let i = 0; i < count; i++)
-            data[i] = BigInt(Math.round(drawn[i * width + j] as number));
+          const data = int64s(count, (i) => Math.round(drawn[i * width + j] as number));
           columnData.push({ name: variable.name, data });
         } else {
           const data = new Float64Array(count);
