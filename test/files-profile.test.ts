@@ -964,17 +964,17 @@ describe("a tiny file by hand", () => {
     expect(profile.histogramas.i?.counts.reduce((a, b) => a + b, 0)).toBe(3);
     expect(profile.histogramas.d?.counts.reduce((a, b) => a + b, 0)).toBe(2);
     // 3 rows, the Arrow layout of memory.ts: 8 bytes a value (integer, decimal, datetime),
-    // 4 (date), a bit (boolean), 4-byte offsets a row + 1 plus the characters (text), and
+    // 4 (date), a bit (boolean), 4-byte offsets a row + 1 plus the UTF-8 bytes (text), and
     // a validity bit a row for each column with nulls (d, f, t, e).
     const i = 8 * 3;
     const d = 1 + 8 * 3;
     const b = 1;
     const f = 1 + 4 * 3;
-    const t = 1 + 4 * (3 + 1) + "ab".length + "ñandú".length;
+    const t = 1 + 4 * (3 + 1) + Buffer.byteLength("ab") + Buffer.byteLength("ñandú");
     const ts = 8 * 3;
     const e = 1;
     expect(profile.resumen.memoria_estimada_bytes).toBe(i + d + b + f + t + ts + e);
-    expect(profile.resumen.memoria_estimada_bytes).toBe(112);
+    expect(profile.resumen.memoria_estimada_bytes).toBe(114);
   });
 
   it("the first 1,000 rows in muestra, whatever the chunk size", async () => {

@@ -1,10 +1,11 @@
+import { latin1AsWindows1252 } from "../../etl/read/recode.js";
 import {
+  booleanAt,
   type DateReading,
-  isNullText,
+  dateAt,
+  isNullAt,
   type NumberReading,
-  readBoolean,
-  readDate,
-  readNumber,
+  numberAt,
 } from "./classify.js";
 import { HyperLogLog, hashString } from "./hll.js";
 import { emitTexts, newSpellings, recordSpelling, type Spellings } from "./spellings.js";
@@ -34,15 +35,25 @@ function mark(filter: Uint32Array, hash: number): void {
 const isMarked = (filter: Uint32Array, hash: number) =>
   ((filter[bit(hash) >>> 5] as number) & (1 << (bit(hash) & 31))) !== 0;
 
+/**
+ * The bytes a Windows-1252 text gains as UTF-8: one for each byte from 0xA0 and for the
+ * letters of 0x80–0x9F below U+0800 (Š, Œ, ƒ…), two for the punctuation and € there.
+ */
+const EXTRA_80_9F = [
+  2, 1, 2, 1, 2, 2, 2, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 1, 2, 1, 2, 1, 1, 1, 1,
+];
+function utf8Extra(b: Buffer, start: number, end: number): number {
+  let extra = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i] as number;
+    if (c >= 0xa0) extra++;
+    else if (c >= 0x80) extra += EXTRA_80_9F[c - 0x80] as number;
+  }
+  return extra;
+}
+
 /** Past the exact limit, one value in this many not counted yet is admitted to the counts. */
 const ADMIT_EVERY = 8;
-
-/**
- * A copy of `s` that does not keep its source alive: V8 slices of 13+ characters point
- * into the string they were cut from (here a whole read block), so a value kept for the
- * whole run (a distinct value, the sample) would pin its block in memory.
- */
-export const detach = (s: string): string => (s.length < 13 ? s : ` ${s}`.slice(1));
 
 /** Distinct values are counted exactly up to this many, then estimated (contract). */
 export const EXACT_DISTINCT_LIMIT = 100_000;
@@ -69,7 +80,7 @@ export interface ColumnState {
   maxText: string | null;
   minLength: number;
   maxLength: number;
-  /** UTF-16 code units of all non-null values (for the memory estimate). */
+  /** UTF-8 bytes of all non-null values (for the memory estimate). */
   chars: number;
   /** The texts of `numbers` and `dates` not written as their value prints (see spellings.ts). */
   numberSpellings: Spellings;
@@ -109,42 +120,68 @@ export class ColumnAccumulator {
   private readonly number: NumberReading = { value: 0, integer: false, canonical: true };
   private readonly date: DateReading = { ms: 0, time: false, canonical: true };
 
-  constructor(private readonly decimalComma: boolean) {}
+  /** Set while `add` feeds a value that was text already (UTF-8 whatever the file's encoding). */
+  private utf8Now = false;
 
-  add(raw: string): void {
-    let s = raw;
-    const n = s.length;
-    if (n === 0) {
-      this.nulls++;
-      return;
-    }
-    if (s.charCodeAt(0) <= 32 || s.charCodeAt(n - 1) <= 32) s = s.trim();
-    if (s.length <= 4 && isNullText(s)) {
+  constructor(
+    private readonly decimalComma: boolean,
+    private readonly windows1252 = false,
+  ) {}
+
+  /** One value given as text (a quoted field, a recoded record): read as its UTF-8 bytes. */
+  add(value: string): void {
+    const bytes = Buffer.from(value, "utf8");
+    this.utf8Now = true;
+    this.addBytes(bytes, 0, bytes.length);
+    this.utf8Now = false;
+  }
+
+  /**
+   * One value as the file's bytes `b[start, end)`: trimmed (ASCII spaces and controls),
+   * tested against each type still possible, and decoded to a string only when its text is
+   * needed (a text column's counts, a spelling to keep, a non-ASCII boolean word).
+   */
+  addBytes(b: Buffer, start: number, end: number): void {
+    while (start < end && (b[start] as number) <= 32) start++;
+    while (end > start && (b[end - 1] as number) <= 32) end--;
+    if (isNullAt(b, start, end)) {
       this.nulls++;
       return;
     }
     this.nonNull++;
-    this.chars += s.length;
+    this.chars += end - start;
+    if (this.windows1252 && !this.utf8Now) this.chars += utf8Extra(b, start, end);
     let candidates = this.candidates;
     if (candidates & NUMERIC) {
-      const value = readNumber(s, this.decimalComma, this.number);
+      const value = numberAt(b, start, end, this.decimalComma, this.number);
       if (Number.isNaN(value)) candidates &= ~NUMERIC;
       else {
         if (!this.number.integer) candidates &= ~INTEGER;
         this.numbers.push(value);
-        if (!this.number.canonical) recordSpelling(this.numberSpellings, s, detach);
+        if (!this.number.canonical) recordSpelling(this.numberSpellings, this.text(b, start, end));
       }
     }
-    if (candidates & BOOLEAN && readBoolean(s) === undefined) candidates &= ~BOOLEAN;
+    if (
+      candidates & BOOLEAN &&
+      booleanAt(b, start, end, () => this.text(b, start, end)) === undefined
+    )
+      candidates &= ~BOOLEAN;
     if (candidates & DATE) {
-      if (readDate(s, this.date)) {
+      if (dateAt(b, start, end, this.date)) {
         if (this.date.time) this.time = true;
         this.dates.push(this.date.ms);
-        if (!this.date.canonical) recordSpelling(this.dateSpellings, s, detach);
+        if (!this.date.canonical) recordSpelling(this.dateSpellings, this.text(b, start, end));
       } else candidates &= ~DATE;
     }
     if (candidates !== this.candidates) this.demote(candidates);
-    if (this.counts !== null) this.count(s, 1);
+    if (this.counts !== null) this.count(this.text(b, start, end), 1);
+  }
+
+  /** The text of `b[start, end)`: UTF-8, or Windows-1252 for such a file. */
+  private text(b: Buffer, start: number, end: number): string {
+    return this.windows1252 && !this.utf8Now
+      ? latin1AsWindows1252(b.toString("latin1", start, end))
+      : b.toString("utf8", start, end);
   }
 
   /**
@@ -219,8 +256,8 @@ export class ColumnAccumulator {
       counts.set(s, seen + n);
       return; // min, max and lengths already saw this value
     }
-    if (this.minText === null || s < this.minText) this.minText = detach(s);
-    if (this.maxText === null || s > this.maxText) this.maxText = detach(s);
+    if (this.minText === null || s < this.minText) this.minText = s;
+    if (this.maxText === null || s > this.maxText) this.maxText = s;
     if (s.length < this.minLength) this.minLength = s.length;
     if (s.length > this.maxLength) this.maxLength = s.length;
     if (this.seenFilter !== null) {
@@ -230,7 +267,7 @@ export class ColumnAccumulator {
       if (++this.misses % ADMIT_EVERY !== 0) return;
       mark(this.seenFilter, hash);
     }
-    counts.set(detach(s), n);
+    counts.set(s, n);
     if (counts.size > EXACT_DISTINCT_LIMIT) {
       if (this.hll === null) this.overflow();
       else pruneCounts(counts);

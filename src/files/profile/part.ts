@@ -2,8 +2,21 @@ import { open } from "node:fs/promises";
 import { describeError, InputError } from "../../errors.js";
 import { CsvParser, RecordTooLargeError, UnclosedQuoteError } from "../../etl/read/csv-parser.js";
 import { latin1AsWindows1252, RecordRecoder } from "../../etl/read/recode.js";
-import { ColumnAccumulator, type ColumnState, detach } from "./column.js";
+import { ColumnAccumulator, type ColumnState } from "./column.js";
+import { type ByteRecord, ByteScanner } from "./scan.js";
 import { type CsvBytes, READ_BLOCK } from "./sniff.js";
+
+/** The ETL's string parser over latin1-decoded chunks (for the record-by-record recoding). */
+function textParser(
+  delimiter: string,
+  sink: (fields: string[], line: number, raw: string) => void,
+) {
+  const parser = new CsvParser(delimiter, sink);
+  return {
+    push: (chunk: Buffer) => parser.push(chunk.toString("latin1")),
+    end: () => parser.end(),
+  };
+}
 
 /** Rows kept for `NAME_muestra.parquet`. */
 export const SAMPLE_ROWS = 1000;
@@ -56,38 +69,65 @@ export async function readPart(
   let sinceProgress = 0;
   const sample: (string | null)[][] = [];
   const decimalComma = facts.delimiter === ";";
+  const windows1252 = facts.encoding === "windows-1252";
   const makeColumns = (count: number) =>
-    Array.from({ length: count }, () => new ColumnAccumulator(decimalComma));
+    Array.from({ length: count }, () => new ColumnAccumulator(decimalComma, windows1252));
   if (input.columns !== null) columns = makeColumns(input.columns);
 
-  const onRecord = (fields: string[]) => {
-    if (expected === -1) {
-      header = fields.map((field, i) => detach(field.trim()) || `columna_${i + 1}`);
-      expected = fields.length;
-      columns = makeColumns(expected);
-      return;
-    }
-    if (fields.length !== expected) {
-      malformed++;
-      return;
-    }
-    for (let i = 0; i < expected; i++) (columns[i] as ColumnAccumulator).add(fields[i] as string);
-    if (rows < SAMPLE_ROWS && input.first) sample.push(fields.map(detach));
+  const counted = () => {
     rows++;
     if (++sinceProgress >= chunkSize) {
       sinceProgress = 0;
       onProgress(rows, read);
     }
   };
+  const headerOf = (fields: string[]) => {
+    header = fields.map((field, i) => field.trim() || `columna_${i + 1}`);
+    expected = fields.length;
+    columns = makeColumns(expected);
+  };
+  // UTF-8 with a few Windows-1252 records: decoded record by record as the ETL does, and
+  // each field read as text. Every other file: scanned as bytes (see scan.ts).
+  const onRecord = (fields: string[]) => {
+    if (expected === -1) return headerOf(fields);
+    if (fields.length !== expected) {
+      malformed++;
+      return;
+    }
+    for (let i = 0; i < expected; i++) (columns[i] as ColumnAccumulator).add(fields[i] as string);
+    if (rows < SAMPLE_ROWS && input.first) sample.push(fields.slice());
+    counted();
+  };
+  const decodeBytes = windows1252
+    ? (b: Buffer, from: number, to: number) => latin1AsWindows1252(b.toString("latin1", from, to))
+    : (b: Buffer, from: number, to: number) => b.toString("utf8", from, to);
+  const fieldText = (record: ByteRecord, k: number) =>
+    record.quoted[k] ??
+    decodeBytes(record.bytes, record.starts[k] as number, record.ends[k] as number);
+  const onByteRecord = (record: ByteRecord) => {
+    const count = record.count;
+    if (expected === -1)
+      return headerOf(Array.from({ length: count }, (_, k) => fieldText(record, k)));
+    if (count !== expected) {
+      malformed++;
+      return;
+    }
+    const { bytes, starts, ends, quoted } = record;
+    for (let k = 0; k < count; k++) {
+      const text = quoted[k];
+      const column = columns[k] as ColumnAccumulator;
+      if (text === null || text === undefined)
+        column.addBytes(bytes, starts[k] as number, ends[k] as number);
+      else column.add(text);
+    }
+    if (rows < SAMPLE_ROWS && input.first)
+      sample.push(Array.from({ length: count }, (_, k) => fieldText(record, k)));
+    counted();
+  };
   const recoder = facts.recode ? new RecordRecoder() : null;
-  const parser = new CsvParser(facts.delimiter, recoder ? recoder.wrap(onRecord) : onRecord);
-  const decoder = new TextDecoder("utf-8");
-  const decode =
-    facts.encoding === "windows-1252"
-      ? (chunk: Buffer) => latin1AsWindows1252(chunk.toString("latin1"))
-      : recoder
-        ? (chunk: Buffer) => chunk.toString("latin1")
-        : (chunk: Buffer) => decoder.decode(chunk, { stream: true });
+  const parser: { push(chunk: Buffer): void; end(): void } = recoder
+    ? textParser(facts.delimiter, recoder.wrap(onRecord))
+    : new ByteScanner(facts.delimiter.charCodeAt(0), decodeBytes, onByteRecord);
 
   const handle = await open(input.path, "r").catch((error: unknown) => {
     throw new InputError(
@@ -105,14 +145,13 @@ export async function readPart(
       const { bytesRead } = await handle.read(buffer, 0, want, position);
       if (bytesRead === 0) break;
       let chunk = buffer.subarray(0, bytesRead);
-      if (position === 0 && recoder && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
-        chunk = chunk.subarray(3); // TextDecoder drops the BOM itself; latin1 does not
+      if (position === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
+        chunk = chunk.subarray(3); // the byte-order mark is not data
       position += bytesRead;
       read += bytesRead;
-      parser.push(decode(chunk));
+      parser.push(chunk);
       signal?.throwIfAborted();
     }
-    if (!recoder && facts.encoding === "utf-8") parser.push(decoder.decode());
     parser.end();
   } catch (error) {
     if (signal?.aborted) throw signal.reason;

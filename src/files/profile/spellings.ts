@@ -17,14 +17,10 @@ export interface Spellings {
 
 export const newSpellings = (): Spellings => ({ counts: new Map(), complete: true });
 
-export function recordSpelling(
-  spellings: Spellings,
-  text: string,
-  copy: (s: string) => string,
-): void {
+export function recordSpelling(spellings: Spellings, text: string): void {
   const seen = spellings.counts.get(text);
   if (seen !== undefined) spellings.counts.set(text, seen + 1);
-  else if (spellings.counts.size < SPELLINGS_LIMIT) spellings.counts.set(copy(text), 1);
+  else if (spellings.counts.size < SPELLINGS_LIMIT) spellings.counts.set(text, 1);
   else spellings.complete = false;
 }
 
