@@ -778,7 +778,7 @@ details.srun-output[open] > summary::before { content: "▾ "; }
 
 @media (max-width: 900px) {
   .sim-fields { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
-  .field-submit { grid-column: 1 / -1; }
+  .field-submit, .field-mode { grid-column: 1 / -1; }
   .field-submit .btn { width: 100%; }
 }
 @media (max-width: 760px) {
@@ -790,12 +790,12 @@ details.srun-output[open] > summary::before { content: "▾ "; }
   .sim-runs td.sim-model { grid-column: 1; grid-row: 1; }
   .sim-runs td.sim-state { grid-column: 2; grid-row: 1; justify-self: end; }
   .sim-runs td.sim-progress-cell { grid-column: 1 / -1; }
-  .sim-runs td.sim-mode-cell, .sim-runs td.sim-duration, .sim-runs td.sim-started { grid-row: 3; font-size: 12.5px; text-align: left; }
+  .sim-runs td.sim-mode-cell, .sim-runs td.sim-duration, .sim-runs td.sim-started-cell { grid-row: 3; font-size: 12.5px; text-align: left; }
   .sim-runs tr { grid-template-columns: auto auto minmax(0, 1fr); }
   .sim-runs td.sim-model { grid-column: 1 / 3; }
   .sim-runs td.sim-state { grid-column: 3; }
   .sim-runs td.sim-duration::before { content: "took "; color: var(--faint); }
-  .sim-runs td.sim-started { justify-self: end; color: var(--muted); }
+  .sim-runs td.sim-started-cell { justify-self: end; color: var(--muted); }
   .sim-runs td.sim-duration:has(.faint) { display: none; }
   .sim-runs tr[data-state] > td:first-child { box-shadow: none; }
   .sim-runs tr[data-state="running"] { box-shadow: inset 3px 0 0 var(--running-line); }

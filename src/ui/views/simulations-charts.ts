@@ -35,12 +35,51 @@ function tickLabel(value: number): string {
   return value === 0 ? "0" : compact(value);
 }
 
+/** A histogram with its thinnest tails cut off: the bins kept, and what was left out. */
+export interface TrimmedHistogram {
+  edges: number[];
+  counts: number[];
+  /** Results in the bins cut off on each side. */
+  below: number;
+  above: number;
+}
+
+/**
+ * Cuts off the end bins that hold, together, at most `share` of the results on each side
+ * (a long tail squeezes the body of the distribution into a few bars), keeping at least
+ * `minBins` bins.
+ */
+export function trimTails(
+  hist: { edges: number[]; counts: number[] },
+  share = 0.001,
+  minBins = 8,
+): TrimmedHistogram {
+  const total = hist.counts.reduce((a, b) => a + b, 0);
+  const limit = total * share;
+  let first = 0;
+  let last = hist.counts.length - 1;
+  let below = 0;
+  let above = 0;
+  while (last - first + 1 > minBins && below + (hist.counts[first] as number) <= limit)
+    below += hist.counts[first++] as number;
+  while (last - first + 1 > minBins && above + (hist.counts[last] as number) <= limit)
+    above += hist.counts[last--] as number;
+  return {
+    edges: hist.edges.slice(first, last + 2),
+    counts: hist.counts.slice(first, last + 1),
+    below,
+    above,
+  };
+}
+
 export interface HistogramMarks {
   mean?: number;
   ci95?: [number, number];
   /** Percentile lines (the summary's p5 and p95). */
   p5?: number;
   p95?: number;
+  /** Results not drawn (a trimmed tail): counted in `data-total`. */
+  hidden?: number;
 }
 
 /** An output's histogram: its bins, the x axis with round ticks, the mean and its 95% band. */
@@ -52,8 +91,9 @@ export function histogramSvg(
 ): Html {
   const width = Math.max(240, Math.round(size.width));
   const height = size.height ?? 220;
-  const total = hist ? hist.counts.reduce((a, b) => a + b, 0) : 0;
-  if (!hist || hist.counts.length === 0 || total === 0)
+  const drawn = hist ? hist.counts.reduce((a, b) => a + b, 0) : 0;
+  const total = drawn + (marks.hidden ?? 0);
+  if (!hist || hist.counts.length === 0 || drawn === 0)
     return html`<div class="sim-chart-empty" data-total="0">The histogram appears with the first results.</div>`;
   const pad = { left: 10, right: 10, top: 22, bottom: 24 };
   const plotW = width - pad.left - pad.right;
@@ -72,16 +112,17 @@ export function histogramSvg(
     const h = count === 0 ? 0 : Math.max(1, (plotH * count) / max);
     return html`<rect class="sim-bar" x="${f2(x0)}" y="${f2(base - h)}" width="${f2(w)}" height="${f2(h)}"><title>${stat(from)} – ${stat(to)}: ${fmt.count(count)}</title></rect>`;
   });
-  const ticks = niceTicks(lo, hi, Math.max(2, Math.floor(plotW / 90)));
+  const ticks = niceTicks(lo, hi, Math.max(2, Math.floor(plotW / 60)));
   const inRange = (v: number | undefined): v is number =>
     v !== undefined && Number.isFinite(v) && v >= lo && v <= hi;
   const band =
     marks.ci95 && inRange(marks.ci95[0]) && inRange(marks.ci95[1])
       ? html`<rect class="sim-band" x="${f2(x(marks.ci95[0]))}" y="${pad.top}" width="${f2(Math.max(1, x(marks.ci95[1]) - x(marks.ci95[0])))}" height="${f2(plotH)}"/>`
       : "";
-  const percentile = (name: string, v: number | undefined) =>
+  // Beside their line, inside the plot (the mean's label is above it): p5 to the left, p95 to the right.
+  const percentile = (name: string, v: number | undefined, side: "left" | "right") =>
     inRange(v)
-      ? html`<line class="sim-pct" x1="${f2(x(v))}" x2="${f2(x(v))}" y1="${pad.top}" y2="${f2(base)}"/><text class="sim-pct-label" x="${f2(x(v))}" y="${pad.top - 6}" text-anchor="middle">${name}</text>`
+      ? html`<line class="sim-pct" x1="${f2(x(v))}" x2="${f2(x(v))}" y1="${pad.top}" y2="${f2(base)}"/><text class="sim-pct-label" x="${f2(x(v) + (side === "left" ? -4 : 4))}" y="${pad.top + 10}" text-anchor="${side === "left" ? "end" : "start"}">${name}</text>`
       : "";
   const meanX = inRange(marks.mean) ? x(marks.mean) : undefined;
   const meanAnchor =
@@ -91,7 +132,7 @@ ${ticks.map((t) => html`<line class="sim-grid" x1="${f2(x(t))}" x2="${f2(x(t))}"
 ${band}${bars}
 <line class="sim-axis" x1="${pad.left}" x2="${width - pad.right}" y1="${f2(base + 0.5)}" y2="${f2(base + 0.5)}"/>
 ${ticks.map((t) => html`<text class="sim-tick" x="${f2(x(t))}" y="${height - 6}" text-anchor="middle">${tickLabel(t)}</text>`)}
-${percentile("p5", marks.p5)}${percentile("p95", marks.p95)}
+${percentile("p5", marks.p5, "left")}${percentile("p95", marks.p95, "right")}
 ${meanX === undefined ? "" : html`<line class="sim-mean" x1="${f2(meanX)}" x2="${f2(meanX)}" y1="${pad.top - 2}" y2="${f2(base)}"/><text class="sim-mean-label" x="${f2(meanX)}" y="${pad.top - 8}" text-anchor="${meanAnchor}">mean ${stat(marks.mean)}</text>`}
 </svg>`;
 }

@@ -9,7 +9,7 @@ import { compact, eta, percentText, stat } from "./files.js";
 import * as fmt from "./format.js";
 import { type Html, html, meter, raw } from "./html.js";
 import { when } from "./scheduler.js";
-import { convergenceSvg, histogramSvg, tornadoSvg } from "./simulations-charts.js";
+import { convergenceSvg, histogramSvg, tornadoSvg, trimTails } from "./simulations-charts.js";
 
 /**
  * The `/simulations` and `/simulations/:id` pages' markup: the runs and the form that starts
@@ -92,7 +92,7 @@ export function runRow(run: SimulationRun, now = Date.now()): Html {
 <td class="sim-state" data-label="State">${statePill(run.state)}</td>
 <td class="sim-progress-cell" data-label="Progress">${progressCell(run, now)}</td>
 <td class="num sim-duration" data-label="Duration">${durationText(run) || html`<span class="faint">–</span>`}</td>
-<td class="sim-started" data-label="Started"><span title="${fmt.time(run.started_at ?? run.created_at)}">${when(run.started_at ?? run.created_at, now)}</span></td>
+<td class="sim-started-cell" data-label="Started"><span title="${fmt.time(run.started_at ?? run.created_at)}">${when(run.started_at ?? run.created_at, now)}</span></td>
 </tr>`;
 }
 
@@ -152,7 +152,7 @@ export function startForm(info: SimulationsInfo): Html {
 <div class="sim-fields">
 <label class="field"><span class="field-label">Scenarios</span><input type="text" inputmode="numeric" name="scenarios" id="sim-scenarios" placeholder="from the file" autocomplete="off"></label>
 <label class="field"><span class="field-label">Seed</span><input type="text" inputmode="numeric" name="seed" id="sim-seed" placeholder="from the file" autocomplete="off"></label>
-<label class="field"><span class="field-label">Run on</span><select name="mode" id="sim-mode"><option value="embedded" selected>Worker threads (this machine)</option><option value="rabbitmq"${raw(info.broker ? "" : " disabled")}>RabbitMQ consumers${info.broker ? "" : " (AMQP_URL not set)"}</option></select></label>
+<label class="field field-mode"><span class="field-label">Run on</span><select name="mode" id="sim-mode"><option value="embedded" selected>Worker threads (this machine)</option><option value="rabbitmq"${raw(info.broker ? "" : " disabled")}>RabbitMQ consumers${info.broker ? "" : " (AMQP_URL not set)"}</option></select></label>
 <div class="field field-submit"><button type="submit" class="btn btn-primary" id="sim-start">Start simulation</button></div>
 </div>
 <p class="small faint sim-form-note">${info.allowCode ? "Models with codigo (JavaScript) are allowed on this console (SIM_ALLOW_CODE)." : "Models with an expresion run here; codigo (JavaScript) is refused unless the console allows it (SIM_ALLOW_CODE)."} ${info.concurrency === 1 ? "One simulation runs at a time; the others wait." : `${info.concurrency} simulations run at once; the others wait.`}</p>
@@ -247,7 +247,7 @@ ${detail.state === "cancelled" ? html`<p class="small muted sim-cancelled">Cance
 ${detail.state === "queued" ? html`<p class="small muted">Waiting for a free slot: another simulation is running.</p>` : ""}
 <div class="tiles sim-tiles">
 ${tile(detail.state === "running" ? "Running for" : "Duration", elapsed, detail.started_at ? `started ${when(detail.started_at, now)}` : `added ${when(detail.created_at, now)}`)}
-${tile("Producer", producer ? html`<span class="sim-producer-state">${producer.state}</span>` : "–", producer ? `${fmt.count(producer.generated)} generated · ${fmt.count(producer.published)} published` : "")}
+${tile("Producer", producer ? html`<span class="sim-producer-state">${isOver(detail.state) ? (detail.state === "completed" ? "finished" : detail.state) : producer.state}</span>` : "–", producer ? `${fmt.count(producer.generated)} generated · ${fmt.count(producer.published)} published` : "")}
 ${tile("Producer rate", producer ? `${compact(producer.rate)}/s` : "–", producer?.time ? `at ${when(producer.time, now)}` : "")}
 ${tile("Model", html`<span class="mono sim-sha" title="SHA-256 ${detail.model.sha256}">${detail.model.sha256.slice(0, 12)}</span>`, `version ${detail.model.version} · seed ${detail.seed}`)}
 </div>`;
@@ -326,10 +326,13 @@ export function outputView(detail: SimulationDetail, output: string): OutputView
 /** The histogram card's body. */
 export function histogramBody(detail: SimulationDetail, output: string, width: number): Html {
   const view = outputView(detail, output);
+  const trimmed = view?.histogram?.counts.length ? trimTails(view.histogram) : undefined;
+  const hidden = trimmed ? trimmed.below + trimmed.above : 0;
+  const count = view?.count ?? 0;
   const legend = view
-    ? html`<div class="sim-legend small"><span><i class="sw bar"></i>results</span><span><i class="sw mean"></i>mean ${stat(view.mean)}</span>${view.ci95 && Number.isFinite(view.ci95[0]) ? html`<span><i class="sw band"></i>95% CI ${stat(view.ci95[0])} – ${stat(view.ci95[1])}</span>` : ""}${view.p5 !== undefined ? html`<span><i class="sw pct"></i>p5 · p95</span>` : ""}</div>`
+    ? html`<div class="sim-legend small"><span><i class="sw bar"></i>results</span><span><i class="sw mean"></i>mean ${stat(view.mean)}</span>${view.ci95 && Number.isFinite(view.ci95[0]) ? html`<span><i class="sw band"></i>95% CI ${stat(view.ci95[0])} – ${stat(view.ci95[1])}</span>` : ""}${view.p5 !== undefined ? html`<span><i class="sw pct"></i>p5 · p95</span>` : ""}${hidden > 0 && trimmed ? html`<span class="faint sim-tails" title="${fmt.count(trimmed.below)} below ${stat(trimmed.edges[0])}, ${fmt.count(trimmed.above)} above ${stat(trimmed.edges[trimmed.edges.length - 1])}">${percentText((100 * hidden) / Math.max(1, count))} in the far tails, off the axis</span>` : ""}</div>`
     : "";
-  return html`${histogramSvg(view?.histogram, output, { width }, { mean: view?.mean, ci95: view?.ci95, p5: view?.p5, p95: view?.p95 })}${legend}`;
+  return html`${histogramSvg(trimmed, output, { width }, { mean: view?.mean, ci95: view?.ci95, p5: view?.p5, p95: view?.p95, hidden })}${legend}`;
 }
 
 /** The running-mean card's body. */
