@@ -16,7 +16,6 @@ import { queueNames } from "../src/simulation/broker/topology.js";
 import { loadModelSource } from "../src/simulation/model/index.js";
 import { createScenarioStream } from "../src/simulation/random/index.js";
 import type { ResultBatch } from "../src/simulation/run/types.js";
-import type { ModelDefinition } from "../src/simulation/types.js";
 import { spawnCli } from "./helpers/cli.js";
 import { describeWithRabbitMQ, type RunningRabbitMQ, startRabbitMQ } from "./helpers/rabbitmq.js";
 
@@ -72,7 +71,7 @@ class Collected {
     this.results += batch.count;
     this.byConsumer.set(batch.consumer, (this.byConsumer.get(batch.consumer) ?? 0) + batch.count);
     for (const error of batch.errors)
-      if (this.messages.length < 50) this.messages.push(error.message);
+      if (this.messages.length < 1000) this.messages.push(error.message);
   };
   /** Every id 1…n exactly once. */
   exactlyOnce(): boolean {
@@ -151,7 +150,6 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
   /** Sends scenarios `from…to` (1-based, inclusive) in batches of `size`. */
   async function sendRange(
     t: RabbitTransport,
-    definition: ModelDefinition,
     stream: ReturnType<typeof createScenarioStream>,
     count: number,
     size: number,
@@ -160,7 +158,6 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
       const batch = stream.batch(Math.min(size, count - sent));
       await t.send({ modelId: "m", ...batch });
     }
-    void definition;
   }
 
   /** Each scenario's value computed here, with the same seeded draws. */
@@ -176,8 +173,22 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
 
   async function channel() {
     const connection = await amqp.connect(broker.url);
+    connection.on("error", () => undefined);
     const ch = await connection.createChannel();
+    ch.on("error", () => undefined);
     return { connection, ch };
+  }
+
+  /** Consumers on a queue (0 while it does not exist), asked on a channel of its own. */
+  async function consumersOn(queue: string): Promise<number> {
+    const { connection, ch } = await channel();
+    try {
+      return (await ch.checkQueue(queue)).consumerCount;
+    } catch {
+      return 0;
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
   }
 
   it("two consumers, one killed with SIGKILL mid-run: exactly N results, each escenario_id once, the same values", async () => {
@@ -185,7 +196,7 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     const N = 20_000;
     // A model slow enough (a loop per scenario) for the kill to land mid-run.
     const m = model(
-      'codigo = """\nfunction modelo(x, y) {\n  let s = 0;\n  for (let i = 0; i < 3000; i++) s += i % 7;\n  return x * x + y + s * 0;\n}\n"""',
+      'codigo = """\nfunction modelo(x, y) {\n  let s = 0;\n  for (let i = 0; i < 20000; i++) s += i % 7;\n  return x * x + y + s * 0;\n}\n"""',
       { scenarios: N },
     );
     const a = consumer(prefix, ["--id", "A", "--allow-code", "--prefetch", "2"], {
@@ -198,7 +209,7 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     const got = new Collected(N);
     await t.start(m.definition, "m1", got.add);
     const stream = createScenarioStream(m.definition.variables, m.definition.seed);
-    await sendRange(t, m.definition, stream, N / 2, 250);
+    await sendRange(t, stream, N / 2, 250);
     await until(
       () => (got.byConsumer.get("A") ?? 0) > 0 && (got.byConsumer.get("B") ?? 0) > 0,
       "results from both consumers",
@@ -206,7 +217,7 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     const killed = new Promise((resolve) => a.once("exit", resolve));
     a.kill("SIGKILL");
     await killed;
-    await sendRange(t, m.definition, stream, N / 2, 250);
+    await sendRange(t, stream, N / 2, 250);
     await t.drain();
     expect(got.exactlyOnce()).toBe(true);
     expect(got.errors()).toBe(0);
@@ -224,4 +235,199 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     b.kill("SIGTERM");
     expect(await exit).toBe(0);
   }, 180_000);
+  it("a new model expires the old: modelo holds only the newest, the old run's batches are dead-lettered, the new run gets the new model's results", async () => {
+    const prefix = newPrefix();
+    const names = queueNames(prefix);
+    const old = model("expresion = x * 0 + 1");
+    const current = model("expresion = x * 0 + 2");
+    const first = transport(prefix);
+    await first.start(old.definition, "viejo", () => undefined);
+    const oldStream = createScenarioStream(old.definition.variables, old.definition.seed);
+    await sendRange(first, oldStream, 200, 100);
+    await until(() => first.stats().producer.published === 200, "the old batches confirmed");
+    await first.close();
+
+    const N = 2000;
+    const second = transport(prefix);
+    const got = new Collected(N);
+    await second.start(current.definition, "nuevo", got.add);
+    const { connection, ch } = await channel();
+    try {
+      expect((await ch.checkQueue(names.modelo)).messageCount).toBe(1);
+      const held = await ch.get(names.modelo, { noAck: false });
+      if (held === false) throw new Error("modelo is empty");
+      expect(JSON.parse(held.content.toString()).model_id).toBe(second.wireModelId);
+      ch.nack(held, false, true);
+    } finally {
+      await connection.close();
+    }
+
+    const c = consumer(prefix, ["--id", "C"]);
+    const stream = createScenarioStream(current.definition.variables, current.definition.seed);
+    await sendRange(second, stream, N, 100);
+    await second.drain();
+    expect(got.exactlyOnce()).toBe(true);
+    for (let id = 1; id <= N; id++)
+      if (got.values[id] !== 2) expect([id, got.values[id]]).toEqual([id, 2]);
+    // The old run's two batches: a failure note each, then dead-lettered; dropped as another run's.
+    await until(() => second.foreign >= 4, "the old run's batches in fallidos", 30_000);
+    expect(c.output()).toMatch(/has expired/);
+  }, 120_000);
+
+  it("a poison batch is dead-lettered to fallidos after SIM_MAX_ATTEMPTS and its scenarios are errors; a malformed one at once", async () => {
+    const prefix = newPrefix();
+    const N = 2000;
+    const vars = "x, float, uniform, min=0, max=1";
+    const probe = model("expresion = x", { vars });
+    const xs = reference(probe, N);
+    let worst = 1;
+    for (let id = 1; id <= N; id++) if ((xs[id] as number) > (xs[worst] as number)) worst = id;
+    // The scenario with the largest x loops forever: its batch goes over timeout_consumidor.
+    const m = model(
+      `codigo = """\nfunction modelo(x) {\n  if (x === ${JSON.stringify(xs[worst])}) for (;;) {}\n  return x;\n}\n"""`,
+      { vars, timeout: 1 },
+    );
+    consumer(prefix, ["--id", "P", "--allow-code"], { SIM_SECRET: SECRET });
+    const t = transport(prefix, { secret: SECRET });
+    const got = new Collected(N + 10);
+    await t.start(m.definition, "veneno", got.add);
+    const stream = createScenarioStream(m.definition.variables, m.definition.seed);
+    await sendRange(t, stream, N, 100);
+    // A malformed batch: 25 values for 10 scenarios.
+    await t.send({ modelId: "veneno", firstId: N + 1, count: 10, values: new Float64Array(25) });
+    await t.drain();
+    expect(got.exactlyOnce()).toBe(true);
+    const poisoned = Math.floor((worst - 1) / 100) * 100 + 1;
+    for (let id = 1; id <= N + 10; id++) {
+      const bad = (id >= poisoned && id < poisoned + 100) || id > N;
+      if (bad !== Number.isNaN(got.values[id]))
+        expect([id, got.values[id]]).toEqual([id, bad ? Number.NaN : xs[id]]);
+    }
+    expect(got.errors()).toBe(110);
+    expect(got.messages.join("\n")).toMatch(
+      /failed 3 times and was dead-lettered to t\d+\.fallidos: the batch's evaluation took over timeout_consumidor \(1 s\)/,
+    );
+    expect(got.messages.join("\n")).toMatch(
+      /dead-lettered to t\d+\.fallidos \(rejected\): malformed batch/,
+    );
+  }, 120_000);
+
+  it("a consumer refuses an unsigned codigo model (its batch ends in fallidos) and runs a signed one with --allow-code and the same SIM_SECRET", async () => {
+    const code =
+      'codigo = """\nfunction modelo(x, y) {\n  return { suma: x + y, producto: x * y };\n}\n"""';
+    const m = model(code);
+    // Unsigned, published by hand: refused SIM_MAX_ATTEMPTS times, then dead-lettered.
+    {
+      const prefix = newPrefix();
+      const names = queueNames(prefix);
+      const c = consumer(prefix, ["--id", "R", "--allow-code"], { SIM_SECRET: SECRET });
+      const { connection, ch } = await channel();
+      try {
+        await until(
+          async () => (await consumersOn(names.escenarios)) > 0,
+          "the consumer on escenarios",
+        );
+        const unsigned = encodeModel(
+          {
+            model_id: "sin-firma",
+            run: "r",
+            published_at: new Date().toISOString(),
+            definition: m.definition,
+          },
+          undefined,
+        );
+        ch.sendToQueue(names.modelo, unsigned.body, {
+          persistent: true,
+          headers: unsigned.headers,
+        });
+        const values = createScenarioStream(m.definition.variables, 1).batch(10).values;
+        ch.sendToQueue(names.escenarios, Buffer.from(values.buffer), {
+          persistent: true,
+          headers: { model_id: "sin-firma", run: "r", first_id: 1, count: 10, width: 2 },
+        });
+        let dead: amqp.GetMessage | false = false;
+        await until(async () => {
+          dead = await ch.get(names.fallidos, { noAck: true });
+          return dead !== false;
+        }, "the refused batch in fallidos");
+        expect(
+          (dead as unknown as amqp.GetMessage).properties.headers?.["x-first-death-reason"],
+        ).toBe("delivery_limit");
+        const note = await ch.get(names.resultados, { noAck: true });
+        if (note === false) throw new Error("no failure note in resultados");
+        expect(note.properties.type).toBe("fallo");
+        expect(String(note.properties.headers?.message)).toMatch(
+          /refuses an unsigned codigo model/,
+        );
+      } finally {
+        await connection.close();
+      }
+      expect(c.output()).toMatch(/refused/);
+    }
+    // Signed with the shared secret: evaluated, both outputs.
+    {
+      const prefix = newPrefix();
+      consumer(prefix, ["--id", "S", "--allow-code"], { SIM_SECRET: SECRET });
+      const t = transport(prefix, { secret: SECRET, noWait: false });
+      const N = 1000;
+      const outputs = new Map<string, Float64Array>();
+      const got = new Collected(N);
+      await t.start(m.definition, "firmado", (batch) => {
+        got.add(batch);
+        for (const [name, column] of Object.entries(batch.outputs)) {
+          const all = outputs.get(name) ?? new Float64Array(N + 1);
+          all.set(column, batch.firstId);
+          outputs.set(name, all);
+        }
+      });
+      await sendRange(t, createScenarioStream(m.definition.variables, m.definition.seed), N, 100);
+      await t.drain();
+      expect(got.exactlyOnce()).toBe(true);
+      expect(got.errors()).toBe(0);
+      const stream = createScenarioStream(m.definition.variables, m.definition.seed);
+      for (let id = 1; id <= N; id++) {
+        const [x, y] = stream.next() as unknown as [number, number];
+        expect([outputs.get("suma")?.[id], outputs.get("producto")?.[id]]).toEqual([x + y, x * y]);
+      }
+    }
+    // Another secret, or no --allow-code: every scenario an error that says why.
+    for (const [args, env, why] of [
+      [["--allow-code"], { SIM_SECRET: "another secret" }, /signature does not match/],
+      [[], { SIM_SECRET: SECRET }, /without --allow-code/],
+    ] as const) {
+      const prefix = newPrefix();
+      consumer(prefix, ["--id", "W", ...args], env);
+      const t = transport(prefix, { secret: SECRET, noWait: false });
+      const N = 300;
+      const got = new Collected(N);
+      await t.start(m.definition, "firmado", got.add);
+      await sendRange(t, createScenarioStream(m.definition.variables, m.definition.seed), N, 100);
+      await t.drain();
+      expect(got.exactlyOnce()).toBe(true);
+      expect(got.errors()).toBe(N);
+      expect(got.messages[0]).toMatch(why);
+    }
+  }, 180_000);
+
+  it("the broker restarted mid-run: producer and consumers reconnect and the run completes with exactly N", async () => {
+    const prefix = newPrefix();
+    const N = 20_000;
+    const m = model("expresion = x ** 2 + y * 3");
+    consumer(prefix, ["--id", "A"]);
+    consumer(prefix, ["--id", "B"]);
+    const t = transport(prefix, { noWait: false });
+    const got = new Collected(N);
+    await t.start(m.definition, "reinicio", got.add);
+    const stream = createScenarioStream(m.definition.variables, m.definition.seed);
+    await sendRange(t, stream, N / 2, 250);
+    await until(() => got.results > 0, "the first results");
+    await broker.restart();
+    await sendRange(t, stream, N / 2, 250);
+    await t.drain();
+    expect(got.exactlyOnce()).toBe(true);
+    expect(got.errors()).toBe(0);
+    const want = reference(m, N);
+    for (let id = 1; id <= N; id++)
+      if (got.values[id] !== want[id]) expect([id, got.values[id]]).toEqual([id, want[id]]);
+  }, 240_000);
 });

@@ -308,7 +308,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<Simulatio
     if (!headers || headers.width < 1 || message.content.length !== expected) {
       const why = !headers
         ? "its headers lack model_id, run, first_id or count"
-        : `its body has ${message.content.length} bytes, not ${headers.count} × ${headers.width} doubles`;
+        : headers.width < 1
+          ? `its width header (${String(message.properties.headers?.width)}) is not a whole number of variables`
+          : `its body has ${message.content.length} bytes, not ${headers.count} × ${headers.width} doubles`;
       log.error(`a malformed batch: ${why}: dead-lettered to ${names.fallidos}`);
       if (headers) await note(owner, headers, `malformed batch: ${why}`);
       if (owner.alive) owner.channel.nack(message, false, false);
@@ -316,9 +318,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<Simulatio
     }
     const model = await modelFor(owner, headers.model_id);
     if (!owner.alive) return;
-    if (!model || model.state !== "ready") {
+    if (model?.state !== "ready") {
       const reason = model?.reason ?? `model ${headers.model_id} not found in ${names.modelo}`;
       const final = model?.state === "expired";
+      log.warn(
+        `batch ${headers.first_id}…${headers.first_id + headers.count - 1}: ${reason}: ${final ? `dead-lettered to ${names.fallidos}` : "given back to the queue"}`,
+      );
       await note(owner, headers, reason);
       if (!owner.alive) return;
       if (model?.state === "refused") state = "refusing";

@@ -84,6 +84,8 @@ export interface RabbitTransport extends Transport {
   readonly wireModelId: string | undefined;
   /** Results and dead letters of other runs dropped so far. */
   readonly foreign: number;
+  /** Scenario results received again (a batch delivered twice) and dropped so far. */
+  readonly duplicates: number;
 }
 
 /** A growable bitmap of scenario ids 1…N. */
@@ -182,6 +184,7 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
   let generated = 0;
   let published = 0;
   let foreign = 0;
+  let duplicates = 0;
   let state = "starting";
   let closed = false;
   let failure: unknown;
@@ -249,7 +252,10 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
     consumer: string,
   ) => {
     const remaining = outstanding.get(firstId);
-    if (remaining === undefined) return; // a batch complete already (a duplicate)
+    if (remaining === undefined) {
+      duplicates += count; // a batch complete already
+      return;
+    }
     let fresh = 0;
     let runStart = -1;
     const emit = (from: number, to: number) => {
@@ -276,9 +282,12 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
         seen.set(id);
         fresh++;
         if (runStart < 0) runStart = i;
-      } else if (runStart >= 0) {
-        emit(runStart, i);
-        runStart = -1;
+      } else {
+        duplicates++;
+        if (runStart >= 0) {
+          emit(runStart, i);
+          runStart = -1;
+        }
       }
     }
     if (runStart >= 0) emit(runStart, count);
@@ -309,7 +318,9 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
   const onResult = (sub: Channel, message: ConsumeMessage) => {
     const ids = ours(message.properties.headers);
     if (!ids) {
-      if (batchHeaders(message.properties.headers)?.run !== runId) foreign++;
+      const other = batchHeaders(message.properties.headers);
+      if (other?.run !== runId) foreign++;
+      else if (message.properties.type === "resultados") duplicates += other.count;
       sub.ack(message);
       return;
     }
@@ -446,6 +457,9 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
     },
     get foreign() {
       return foreign;
+    },
+    get duplicates() {
+      return duplicates;
     },
 
     async start(model: ModelDefinition, modelId: string, results: (r: ResultBatch) => void) {
