@@ -168,10 +168,15 @@ describe("GET /api/overview", () => {
       sales: { database: "missing", etl: null, validation: null },
       pipeline: { steps: 4, datasets: 0, running: [], recent: [] },
       scheduler: { daemon: { state: "not_running" }, jobs: 0, running: [], failures: [] },
-      files: { built: false },
-      simulations: { built: false },
+      // This console runs without the file jobs and the simulations: their cards say so.
+      files: { available: false, queue: null, running: [], recent: [], total: 0, error: null },
+      simulations: { available: false, running: [], recent: [], total: 0 },
     });
-    expect(await (await app.request("/")).text()).toContain("No ETL run yet");
+    const html = await (await app.request("/")).text();
+    expect(html).toContain("No ETL run yet");
+    expect(html).toContain("No file jobs in this console");
+    expect(html).toContain("No simulations in this console");
+    expect(html).not.toContain("not built yet");
   });
 
   it("shows the last ETL run with its files and the last validation", async () => {

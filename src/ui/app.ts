@@ -85,7 +85,8 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
       concurrency: sims.concurrency,
     },
   };
-  const deps = { assets, pipeline, scheduler, dbPath, sse, log, files, simulations };
+  const jobs = options.files?.queue;
+  const deps = { assets, pipeline, scheduler, dbPath, sse, log, files, jobs, simulations };
   const app = new Hono();
 
   app.use(consoleHeaders());

@@ -282,8 +282,6 @@ details.run-steps[open] > summary::before { content: "▾ "; }
 .kv dt { color: var(--muted); }
 .kv dd { margin: 0; overflow-wrap: anywhere; }
 .big-status { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
-.placeholder { color: var(--muted); }
-.placeholder .soon { display: inline-block; font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.05em; color: var(--faint); border: 1px solid var(--border); border-radius: 999px; padding: 0 8px; }
 
 /* Not-built pages */
 .coming { max-width: 560px; margin: 56px auto; text-align: center; }
@@ -818,4 +816,23 @@ details.srun-output[open] > summary::before { content: "▾ "; }
   .sim-started .btn { margin-left: 0; }
 }
 /* ── end Simulations ─────────────────────────────────────────────────────────────── */
+/* ── Overview (/): the file jobs' and simulations' cards ──────────────────────────── */
+.ov-h { font-size: 12px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; margin: 14px 0 4px; }
+.ov-card .card-body > .ov-h:first-child { margin-top: 0; }
+.ov-line { margin: 0; }
+.ov-list { list-style: none; margin: 0; padding: 0; }
+.ov-item { display: grid; grid-template-columns: minmax(0, 1fr) auto; align-items: center; gap: 3px 10px; padding: 7px 0; }
+.ov-item + .ov-item { border-top: 1px dashed var(--border); }
+.ov-item .pill { font-size: 11.5px; line-height: 16px; }
+.ov-name { font-weight: 600; font-size: 13.5px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
+.ov-bar, .ov-meta { grid-column: 1 / -1; }
+.ov-bar .bar { height: 7px; }
+.ov-meter .fill { fill: var(--running-line); }
+.ov-meta { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 6px; font-size: 12.5px; color: var(--muted); min-width: 0; }
+.ov-meta strong { color: var(--text); font-weight: 600; }
+.ov-meta .chip { font-size: 11px; line-height: 16px; padding: 0 6px; }
+.ov-sep { color: var(--faint); }
+.ov-error { overflow-wrap: anywhere; }
+.ov-mean .mono { font-size: 12px; }
+/* ── end Overview ────────────────────────────────────────────────────────────────── */
 `;

@@ -3,30 +3,55 @@ import { byId, getJson, initialState, startTicking, subscribe } from "./common.j
 
 /**
  * The overview: re-reads `/api/overview` when the pipeline reports a run starting or
- * finishing or the scheduler a change (over SSE), and every 10 s for what other processes
- * change (an ETL run, a validation).
+ * finishing or the scheduler a change (over SSE); every second while a file job or a
+ * simulation is queued or in progress (their bars and rates move, and the end shows); and
+ * every 10 s otherwise, for what other processes change (an ETL run, a validation, a job or
+ * a simulation started elsewhere). File jobs and simulations have only per-job streams, so
+ * the overview asks rather than subscribing to each.
  */
 
 let view = initialState<OverviewView>();
-let pending: ReturnType<typeof setTimeout> | undefined;
+let timer: ReturnType<typeof setTimeout> | undefined;
+let inFlight = false;
+let again = false;
+
+/** Something of the file jobs or the simulations is queued or in progress. */
+function busy(): boolean {
+  return view.files.running_total > 0 || view.simulations.running_total > 0;
+}
 
 function render(): void {
   byId("overview").innerHTML = overviewCards(view).value;
 }
 
+function schedule(ms: number): void {
+  clearTimeout(timer);
+  timer = setTimeout(refresh, ms);
+}
+
 async function refresh(): Promise<void> {
+  if (inFlight) {
+    again = true;
+    return;
+  }
+  inFlight = true;
   try {
     view = await getJson<OverviewView>("/api/overview");
     render();
   } catch {
     // the live indicator already says the console is unreachable
+  } finally {
+    inFlight = false;
   }
+  if (again) {
+    again = false;
+    schedule(0);
+  } else schedule(busy() ? 1000 : 10_000);
 }
 
 /** Refreshes soon, once for a burst of events. */
 function refreshSoon(): void {
-  clearTimeout(pending);
-  pending = setTimeout(refresh, 150);
+  schedule(150);
 }
 
 subscribe("/api/pipeline/events", {
@@ -40,5 +65,5 @@ subscribe(
   { scheduler: refreshSoon, run: refreshSoon },
   { indicator: false },
 );
-setInterval(refresh, 10_000);
+schedule(busy() ? 1000 : 10_000);
 startTicking();

@@ -1,3 +1,4 @@
+import type { JobQueue } from "../../files/types.js";
 import type { Logger } from "../../log.js";
 import type { SimulationService } from "../../simulation/service.js";
 import type { Assets } from "../assets/index.js";
@@ -18,6 +19,8 @@ export interface PageDeps {
   sse: SseOptions;
   /** The large-CSV system (`/files`): the upload limit and where jobs run; absent without it. */
   files?: FilesPageInfo;
+  /** The file jobs' queue (the overview lists its jobs); absent without the large-CSV system. */
+  jobs?: JobQueue;
   /** The simulations (`/simulations`) and what the page shows of their settings; absent without them. */
   simulations?: { service: SimulationService; info: SimulationsInfo };
   log?: Pick<Logger, "info" | "warn" | "error" | "debug">;

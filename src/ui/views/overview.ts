@@ -1,9 +1,17 @@
+import type {
+  FilesOverview,
+  OverviewJob,
+  OverviewSimulation,
+  SimulationsOverview,
+} from "../overview/work.js";
+import { compact, eta, jobPill, percentText, stat } from "./files.js";
 import * as fmt from "./format.js";
 import { type Html, html, meter } from "./html.js";
 import { runPill } from "./pipeline.js";
 import type { RunSummary } from "./pipeline-model.js";
 import { daemonPill, runStatusPill, tick, when } from "./scheduler.js";
 import type { SchedulerSummary } from "./scheduler-model.js";
+import { statePill } from "./simulations.js";
 
 /** `GET /api/overview`. */
 export interface OverviewView {
@@ -34,9 +42,10 @@ export interface OverviewView {
   };
   /** The scheduler daemon's state, its running jobs and its latest failures. */
   scheduler: SchedulerSummary;
-  /** Systems not built yet: their cards say so. */
-  files: { built: false };
-  simulations: { built: false };
+  /** The file jobs (`/files`): processing now, then the latest finished. */
+  files: FilesOverview;
+  /** The simulations (`/simulations`): running now, then the latest finished. */
+  simulations: SimulationsOverview;
 }
 
 function etlCard(view: OverviewView): Html {
@@ -126,18 +135,204 @@ function schedulerCard(view: OverviewView, now = Date.now()): Html {
   return html`<section class="card" id="scheduler-card" data-state="${daemon.state}" aria-labelledby="scheduler-card-title"><div class="card-head"><h2 id="scheduler-card-title">Scheduler</h2><span class="meta">${jobs} ${jobs === 1 ? "job" : "jobs"} · <a href="/scheduler">open</a></span></div><div class="card-body">${head}${runningList}<h3 class="sched-h">Latest failures</h3>${failureList}</div></section>`;
 }
 
-function placeholderCard(id: string, title: string, text: string, href: string): Html {
-  return html`<section class="card" id="${id}" aria-labelledby="${id}-title"><div class="card-head"><h2 id="${id}-title">${title}</h2><span class="placeholder"><span class="soon">not built yet</span></span></div><div class="card-body placeholder">${text} <a href="${href}">More</a></div></section>`;
+// ── File jobs and simulations ───────────────────────────────────────────────────────
+
+/** A long error cut to one short line (the whole of it in the title). */
+function short(text: string, max = 140): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line;
+}
+
+/** A failed job's error as `/files` words it: "line 22: a quote…" for "roto.csv:22: a quote…". */
+function jobErrorText(job: OverviewJob): string {
+  const error = job.error ?? "no reason given";
+  const prefix = `${job.name}:`;
+  if (!error.startsWith(prefix)) return error;
+  const match = /^(\d+): ?(.*)$/s.exec(error.slice(prefix.length));
+  return match ? `line ${fmt.count(Number(match[1]))}: ${match[2]}` : error;
+}
+
+/** "· "-joined bits of a meta line. */
+function dots(bits: (Html | string | false | null | undefined)[]): Html {
+  return html`${bits
+    .filter((bit): bit is Html | string => Boolean(bit))
+    .map((bit, i) => html`${i ? html`<span class="ov-sep">·</span>` : ""}${bit}`)}`;
+}
+
+function finishedAt(iso: string | null, now: number): Html | string {
+  if (!iso) return "";
+  return html`<span title="${fmt.time(iso)}">${when(iso, now)}</span>`;
+}
+
+function activeJob(job: OverviewJob, now: number): Html {
+  const meta =
+    job.state === "queued"
+      ? dots([
+          html`<span class="muted">waiting for a worker</span>`,
+          `added ${when(job.created_at, now)}`,
+        ])
+      : dots([
+          html`<strong>${percentText(job.percent)}</strong>`,
+          `${fmt.count(job.rows_processed)} rows`,
+          job.rows_per_s !== null && `${compact(job.rows_per_s)} rows/s`,
+          job.eta_s !== null && `ETA ${eta(job.eta_s)}`,
+          job.started_at && html`running ${tick("elapsed", job.started_at, now)}`,
+        ]);
+  return html`<li class="ov-item" data-job-id="${job.job_id}" data-state="${job.state}"><span class="ov-name" title="${job.name}">${job.name}</span>${jobPill(job.state)}${job.state === "processing" ? html`<div class="ov-bar">${meter(job.percent, "bar ov-meter")}</div>` : ""}<div class="ov-meta">${meta}</div></li>`;
+}
+
+function finishedJob(job: OverviewJob, now: number): Html {
+  const at = finishedAt(job.finished_at ?? job.created_at, now);
+  const meta =
+    job.state === "failed"
+      ? dots([
+          html`<span class="error-text ov-error" title="${job.error ?? ""}">${short(jobErrorText(job))}</span>`,
+          at,
+        ])
+      : job.state === "cancelled"
+        ? dots([
+            job.rows_processed
+              ? `cancelled after ${fmt.count(job.rows_processed)} rows`
+              : "cancelled",
+            at,
+          ])
+        : dots([`${fmt.count(job.rows_processed)} rows`, at]);
+  return html`<li class="ov-item" data-job-id="${job.job_id}" data-state="${job.state}"><span class="ov-name" title="${job.name}">${job.name}</span>${jobPill(job.state)}<div class="ov-meta">${meta}</div></li>`;
+}
+
+function filesCard(view: OverviewView, now: number): Html {
+  const { files } = view;
+  const head = (meta: Html | string) =>
+    html`<div class="card-head"><h2 id="files-card-title">File jobs</h2><span class="meta">${meta}</span></div>`;
+  const section = (body: Html, meta: Html | string, state: string) =>
+    html`<section class="card ov-card" id="files-card" data-state="${state}" aria-labelledby="files-card-title">${head(meta)}${body}</section>`;
+  if (!files.available)
+    return section(
+      html`<div class="empty"><strong>No file jobs in this console</strong>It was started without the large-CSV system; <code>npm run ui</code> runs them.</div>`,
+      "",
+      "unavailable",
+    );
+  const open = html`<a href="/files">open</a>`;
+  const queue = files.queue === "bullmq" ? "BullMQ queue" : "in-console queue";
+  if (files.error)
+    return section(
+      html`<div class="empty"><strong>The job queue cannot be read</strong>${files.error}</div>`,
+      html`${queue} · ${open}`,
+      "error",
+    );
+  const meta = html`${fmt.count(files.total)} ${files.total === 1 ? "job" : "jobs"} · ${queue} · ${open}`;
+  if (files.running_total === 0 && files.recent.length === 0)
+    return section(
+      html`<div class="empty"><strong>No file jobs yet</strong>Drop a CSV on <a href="/files">Files</a> and press <em>Process full file</em>. From a terminal, <code>npm run profile -- ventas.csv</code> writes the same Parquet files (not listed here).</div>`,
+      meta,
+      "empty",
+    );
+  const more = files.running_total - files.running.length;
+  const running =
+    files.running_total === 0
+      ? html`<p class="small muted ov-line">Nothing processing now</p>`
+      : html`<ul class="ov-list">${files.running.map((job) => activeJob(job, now))}</ul>${more > 0 ? html`<p class="small muted ov-line">and ${fmt.count(more)} more on <a href="/files">Files</a></p>` : ""}`;
+  const recent =
+    files.recent.length === 0
+      ? html`<p class="small muted ov-line">No job finished yet</p>`
+      : html`<ul class="ov-list">${files.recent.map((job) => finishedJob(job, now))}</ul>`;
+  return section(
+    html`<div class="card-body"><h3 class="ov-h">Processing now</h3>${running}<h3 class="ov-h">Latest</h3>${recent}</div>`,
+    meta,
+    files.running_total > 0 ? "busy" : "idle",
+  );
+}
+
+const SIM_MODE = { embedded: "worker threads", rabbitmq: "RabbitMQ" } as const;
+
+function simName(run: OverviewSimulation): Html {
+  return html`<a class="ov-name" href="/simulations/${encodeURIComponent(run.run_id)}" title="${run.model.nombre} ${run.model.version} · ${run.file}">${run.model.nombre}</a>`;
+}
+
+function activeSimulation(run: OverviewSimulation, now: number): Html {
+  const mode = html`<span class="chip sim-mode ${run.mode}">${SIM_MODE[run.mode] ?? run.mode}</span>`;
+  const meta =
+    run.state === "queued"
+      ? dots([
+          mode,
+          html`<span class="muted">waiting for a free slot</span>`,
+          `${fmt.count(run.scenarios)} scenarios`,
+        ])
+      : dots([
+          mode,
+          html`<strong>${percentText(run.percent)}</strong>`,
+          `${fmt.count(run.completed + run.errors)} / ${fmt.count(run.scenarios)}`,
+          run.errors > 0 && html`<span class="error-text">${fmt.count(run.errors)} errors</span>`,
+          run.rate !== null && `${compact(run.rate)}/s`,
+          run.started_at && html`running ${tick("elapsed", run.started_at, now)}`,
+        ]);
+  return html`<li class="ov-item" data-run-id="${run.run_id}" data-state="${run.state}">${simName(run)}${statePill(run.state)}${run.state === "running" ? html`<div class="ov-bar">${meter(run.percent, "bar ov-meter")}</div>` : ""}<div class="ov-meta">${meta}</div></li>`;
+}
+
+function finishedSimulation(run: OverviewSimulation, now: number): Html {
+  const at = finishedAt(run.finished_at ?? run.created_at, now);
+  const scenarios = `${fmt.count(run.scenarios)} scenarios`;
+  const meta =
+    run.state === "completed"
+      ? dots([
+          scenarios,
+          run.first_output &&
+            html`<span class="ov-mean">mean <span class="mono">${run.first_output.name}</span> = <strong>${stat(run.first_output.mean)}</strong></span>`,
+          at,
+        ])
+      : run.state === "failed"
+        ? dots([
+            html`<span class="error-text ov-error" title="${run.error ?? ""}">${short(run.error ?? "failed")}</span>`,
+            at,
+          ])
+        : dots([
+            `cancelled at ${fmt.count(run.completed + run.errors)} of ${fmt.count(run.scenarios)}`,
+            at,
+          ]);
+  return html`<li class="ov-item" data-run-id="${run.run_id}" data-state="${run.state}">${simName(run)}${statePill(run.state)}<div class="ov-meta">${meta}</div></li>`;
+}
+
+function simulationsCard(view: OverviewView, now: number): Html {
+  const sims = view.simulations;
+  const section = (body: Html, meta: Html | string, state: string) =>
+    html`<section class="card ov-card" id="simulations-card" data-state="${state}" aria-labelledby="simulations-card-title"><div class="card-head"><h2 id="simulations-card-title">Simulations</h2><span class="meta">${meta}</span></div>${body}</section>`;
+  if (!sims.available)
+    return section(
+      html`<div class="empty"><strong>No simulations in this console</strong>It was started without them; <code>npm run ui</code> runs them.</div>`,
+      "",
+      "unavailable",
+    );
+  const meta = html`${fmt.count(sims.total)} ${sims.total === 1 ? "run" : "runs"} · <a href="/simulations">open</a>`;
+  if (sims.running_total === 0 && sims.recent.length === 0)
+    return section(
+      html`<div class="empty"><strong>No simulations yet</strong>Upload a model on <a href="/simulations">Simulations</a>, or run <code>npm run simulate -- modelos/ejemplo.ini</code>.</div>`,
+      meta,
+      "empty",
+    );
+  const more = sims.running_total - sims.running.length;
+  const running =
+    sims.running_total === 0
+      ? html`<p class="small muted ov-line">Nothing running now</p>`
+      : html`<ul class="ov-list">${sims.running.map((run) => activeSimulation(run, now))}</ul>${more > 0 ? html`<p class="small muted ov-line">and ${fmt.count(more)} more on <a href="/simulations">Simulations</a></p>` : ""}`;
+  const recent =
+    sims.recent.length === 0
+      ? html`<p class="small muted ov-line">No run finished yet</p>`
+      : html`<ul class="ov-list">${sims.recent.map((run) => finishedSimulation(run, now))}</ul>`;
+  return section(
+    html`<div class="card-body"><h3 class="ov-h">Running now</h3>${running}<h3 class="ov-h">Latest</h3>${recent}</div>`,
+    meta,
+    sims.running_total > 0 ? "busy" : "idle",
+  );
 }
 
 /** The overview's cards (re-rendered as a whole on updates). */
-export function overviewCards(view: OverviewView): Html {
+export function overviewCards(view: OverviewView, now = Date.now()): Html {
   return html`<div class="grid">${etlCard(view)}${validationCard(view)}</div>
-<div class="grid">${pipelineCard(view)}${schedulerCard(view)}</div>
-<div class="grid">${placeholderCard("files-card", "File jobs", "Large CSV uploads being processed, with live progress.", "/files")}${placeholderCard("simulations-card", "Simulations", "Monte Carlo runs and their live results.", "/simulations")}</div>`;
+<div class="grid">${pipelineCard(view)}${schedulerCard(view, now)}</div>
+<div class="grid">${filesCard(view, now)}${simulationsCard(view, now)}</div>`;
 }
 
 export function overviewMain(view: OverviewView): Html {
-  return html`<div class="page-head"><div><h1>Overview</h1><p class="sub">The sales data, its checks, and what the pipeline and the scheduler are doing.</p></div><div class="page-actions"><span class="live" id="live" data-state="connecting">connecting…</span></div></div>
+  return html`<div class="page-head"><div><h1>Overview</h1><p class="sub">The sales data, its checks, and what the pipeline, the scheduler, the file jobs and the simulations are doing.</p></div><div class="page-actions"><span class="live" id="live" data-state="connecting">connecting…</span></div></div>
 <div id="overview">${overviewCards(view)}</div>`;
 }
