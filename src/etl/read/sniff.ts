@@ -1,8 +1,7 @@
-import { isAscii, isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { describeError, InputError } from "../../errors.js";
-import { hasMultibyteSequence, incompleteTail, looksLikeUtf16 } from "./utf8-bytes.js";
+import { looksLikeUtf16, Utf8Check } from "./utf8-bytes.js";
 
 export type Encoding = "utf-8" | "windows-1252";
 export type Delimiter = "," | ";";
@@ -36,12 +35,9 @@ const startsWithBom = (chunk: Buffer) =>
 export async function sniffFile(path: string, label: string): Promise<FileFacts> {
   const hash = createHash("sha256");
   let bytes = 0;
-  let utf8 = true;
-  /** Whether the file holds a valid multi-byte UTF-8 sequence (the BOM aside). */
-  let multibyte = false;
+  const check = new Utf8Check();
   let bom = false;
   let head: Buffer = Buffer.alloc(0);
-  let carry: Buffer = Buffer.alloc(0);
   const headerParts: Buffer[] = [];
   let headerDone = false;
   let headerLength = 0;
@@ -64,18 +60,7 @@ export async function sniffFile(path: string, label: string): Promise<FileFacts>
         headerLength += part.length;
         headerDone = newline !== -1 || headerLength > 1 << 20;
       }
-      if (utf8 || !multibyte) {
-        const joined = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-        const tail = utf8 ? incompleteTail(joined) : Math.min(3, joined.length);
-        const body = joined.subarray(from, joined.length - tail);
-        if (utf8 && isUtf8(body)) {
-          if (!multibyte && !isAscii(body)) multibyte = true;
-        } else {
-          utf8 = false;
-          multibyte ||= hasMultibyteSequence(joined, from);
-        }
-        carry = Buffer.from(joined.subarray(joined.length - tail));
-      }
+      check.push(chunk, from);
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
@@ -86,7 +71,7 @@ export async function sniffFile(path: string, label: string): Promise<FileFacts>
       "unreadable",
     );
   }
-  if (utf8 && carry.length) utf8 = false;
+  check.end();
   const headerText = Buffer.concat(headerParts).toString("latin1");
   // The header line is everything before the first LF: a CR in it that does not end it
   // (or any CR, when the file has no LF at all) means lines end with CR alone, which
@@ -104,8 +89,8 @@ export async function sniffFile(path: string, label: string): Promise<FileFacts>
   return {
     bytes,
     sha256: hash.digest("hex"),
-    encoding: utf8 || multibyte ? "utf-8" : "windows-1252",
-    recode: !utf8 && multibyte,
+    encoding: check.encoding,
+    recode: check.recode,
     bom,
     delimiter,
   };

@@ -1,3 +1,5 @@
+import { isAscii, isUtf8 } from "node:buffer";
+
 /** Byte-level UTF-8 facts the sniffing pass needs beyond `isUtf8`. */
 
 const isContinuation = (byte: number | undefined) =>
@@ -51,4 +53,56 @@ export function looksLikeUtf16(head: Buffer): boolean {
     else if (even === 0 && odd !== 0) big++;
   }
   return pairs >= 2 && Math.max(little, big) >= pairs * 0.75;
+}
+
+/**
+ * The encoding rule of every sniff (the ETL's, the profiler's, the upload's), fed chunk by
+ * chunk: whether the bytes are valid UTF-8 (a sequence split between chunks is carried to
+ * the next) and whether they hold any valid multi-byte sequence. Keeps a few bytes at most.
+ *
+ * @example
+ * const check = new Utf8Check();
+ * check.push(first, 3); // skip a BOM
+ * check.push(second);
+ * check.end();
+ * check.encoding; // "utf-8" | "windows-1252"
+ */
+export class Utf8Check {
+  /** Valid UTF-8 so far. */
+  valid = true;
+  /** A valid multi-byte sequence was seen (the BOM aside). */
+  multibyte = false;
+  private carry: Buffer = Buffer.alloc(0);
+
+  /** The next chunk; `from` skips its first bytes (a BOM). */
+  push(chunk: Buffer, from = 0): void {
+    if (!this.valid && this.multibyte) return; // decided: UTF-8 with some records recoded
+    // Copies a chunk only when a multi-byte sequence was split at the previous boundary.
+    const joined = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const tail = this.valid ? incompleteTail(joined) : Math.min(3, joined.length);
+    const body = joined.subarray(from, joined.length - tail);
+    if (this.valid && isUtf8(body)) {
+      if (!this.multibyte && !isAscii(body)) this.multibyte = true;
+    } else {
+      this.valid = false;
+      this.multibyte ||= hasMultibyteSequence(joined, from);
+    }
+    this.carry = tail ? Buffer.from(joined.subarray(joined.length - tail)) : Buffer.alloc(0);
+  }
+
+  /** After the last chunk: a sequence still open makes the file invalid UTF-8. */
+  end(): void {
+    if (this.valid && this.carry.length) this.valid = false;
+    this.carry = Buffer.alloc(0);
+  }
+
+  /** UTF-8 when valid or holding any valid multi-byte sequence, else Windows-1252. */
+  get encoding(): "utf-8" | "windows-1252" {
+    return this.valid || this.multibyte ? "utf-8" : "windows-1252";
+  }
+
+  /** UTF-8 with some invalid bytes: the records holding them are read as Windows-1252. */
+  get recode(): boolean {
+    return !this.valid && this.multibyte;
+  }
 }

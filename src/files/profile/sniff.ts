@@ -1,7 +1,6 @@
-import { isAscii, isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { describeError, InputError } from "../../errors.js";
-import { hasMultibyteSequence, incompleteTail, looksLikeUtf16 } from "../../etl/read/utf8-bytes.js";
+import { looksLikeUtf16, Utf8Check } from "../../etl/read/utf8-bytes.js";
 import type { FileDelimiter, FileEncoding } from "../types.js";
 
 export interface CsvBytes {
@@ -32,9 +31,7 @@ export const READ_BLOCK = 1 << 20;
  */
 export async function sniffCsv(path: string, label: string): Promise<CsvBytes> {
   let bytes = 0;
-  let utf8 = true;
-  let multibyte = false;
-  let carry: Buffer = Buffer.alloc(0);
+  const check = new Utf8Check();
   const header: Buffer[] = [];
   let headerDone = false;
   try {
@@ -59,18 +56,7 @@ export async function sniffCsv(path: string, label: string): Promise<CsvBytes> {
         header.push(Buffer.from(chunk.subarray(from, newline === -1 ? chunk.length : newline)));
         headerDone = newline !== -1;
       }
-      if (utf8 || !multibyte) {
-        const joined = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-        const tail = utf8 ? incompleteTail(joined) : Math.min(3, joined.length);
-        const body = joined.subarray(from, joined.length - tail);
-        if (utf8 && isUtf8(body)) {
-          if (!multibyte && !isAscii(body)) multibyte = true;
-        } else {
-          utf8 = false;
-          multibyte ||= hasMultibyteSequence(joined, from);
-        }
-        carry = Buffer.from(joined.subarray(joined.length - tail));
-      }
+      check.push(chunk, from);
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
@@ -81,7 +67,7 @@ export async function sniffCsv(path: string, label: string): Promise<CsvBytes> {
       "unreadable",
     );
   }
-  if (utf8 && carry.length) utf8 = false;
+  check.end();
   const headerText = Buffer.concat(header).toString("latin1");
   const cr = headerText.indexOf("\r");
   if (cr !== -1 && (!headerDone || cr < headerText.length - 1))
@@ -93,8 +79,8 @@ export async function sniffCsv(path: string, label: string): Promise<CsvBytes> {
     );
   return {
     bytes,
-    encoding: utf8 || multibyte ? "utf-8" : "windows-1252",
-    recode: !utf8 && multibyte,
+    encoding: check.encoding,
+    recode: check.recode,
     delimiter: headerText.includes(";") && !headerText.includes(",") ? ";" : ",",
   };
 }

@@ -1,5 +1,4 @@
-import { isAscii, isUtf8 } from "node:buffer";
-import { hasMultibyteSequence, incompleteTail } from "../../etl/read/utf8-bytes.js";
+import { Utf8Check } from "../../etl/read/utf8-bytes.js";
 import type { FileEncoding } from "../types.js";
 
 /** Where a NUL byte makes a file binary (415): its first 64 KiB. */
@@ -26,11 +25,9 @@ export class ByteSniffer {
   bom = false;
   /** Offset of the first NUL byte within the first 64 KiB, or -1. */
   nulAt = -1;
-  private utf8 = true;
-  private multibyte = false;
+  private readonly check = new Utf8Check();
   /** The file's first bytes until there are 3 of them (to recognise a BOM). */
   private start: Buffer | null = EMPTY;
-  private carry: Buffer = EMPTY;
 
   push(chunk: Buffer): void {
     const before = this.bytes;
@@ -61,27 +58,15 @@ export class ByteSniffer {
       this.bom = false;
       if (start.length) this.scan(start, 0);
     }
-    if (this.utf8 && this.carry.length) this.utf8 = false;
-    this.carry = EMPTY;
+    this.check.end();
   }
 
   /** `utf-8` when valid UTF-8 or holding any valid multi-byte sequence, else `windows-1252`. */
   get encoding(): FileEncoding {
-    return this.utf8 || this.multibyte ? "utf-8" : "windows-1252";
+    return this.check.encoding;
   }
 
   private scan(chunk: Buffer, from: number): void {
-    if (!this.utf8 && this.multibyte) return; // decided: UTF-8 with some records recoded
-    // Copies a chunk only when a multi-byte sequence was split at the previous boundary.
-    const joined = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
-    const tail = this.utf8 ? incompleteTail(joined) : Math.min(3, joined.length);
-    const body = joined.subarray(from, joined.length - tail);
-    if (this.utf8 && isUtf8(body)) {
-      if (!this.multibyte && !isAscii(body)) this.multibyte = true;
-    } else {
-      this.utf8 = false;
-      this.multibyte ||= hasMultibyteSequence(joined, from);
-    }
-    this.carry = tail ? Buffer.from(joined.subarray(joined.length - tail)) : EMPTY;
+    this.check.push(chunk, from);
   }
 }
