@@ -15,8 +15,9 @@ import { encodeModel } from "../src/simulation/broker/messages.js";
 import { queueNames } from "../src/simulation/broker/topology.js";
 import { loadModelSource } from "../src/simulation/model/index.js";
 import { createScenarioStream } from "../src/simulation/random/index.js";
+import { runSimulation } from "../src/simulation/run/index.js";
 import type { ResultBatch } from "../src/simulation/run/types.js";
-import { spawnCli } from "./helpers/cli.js";
+import { ROOT, spawnCli } from "./helpers/cli.js";
 import { describeWithRabbitMQ, type RunningRabbitMQ, startRabbitMQ } from "./helpers/rabbitmq.js";
 
 const SECRET = "a secret shared by producer and consumers";
@@ -430,4 +431,36 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     for (let id = 1; id <= N; id++)
       if (got.values[id] !== want[id]) expect([id, got.values[id]]).toEqual([id, want[id]]);
   }, 240_000);
+  it("runSimulation over RabbitMQ gives the embedded run's results for the same seed (the contract's example model)", async () => {
+    const prefix = newPrefix();
+    consumer(prefix, ["--id", "E1"]);
+    consumer(prefix, ["--id", "E2"]);
+    const common = {
+      modelPath: join(ROOT, "modelos/ejemplo.ini"),
+      scenarios: 20_000,
+      seed: 11,
+      batch: 500,
+    };
+    const embedded = await runSimulation({ ...common, simDir: join(work, "emb"), workers: 2 });
+    const saved = process.env.SIM_QUEUE_PREFIX;
+    process.env.SIM_QUEUE_PREFIX = prefix;
+    let overBroker: Awaited<ReturnType<typeof runSimulation>>;
+    try {
+      overBroker = await runSimulation({
+        ...common,
+        simDir: join(work, "rmq"),
+        brokerUrl: broker.url,
+      });
+    } finally {
+      if (saved === undefined) delete process.env.SIM_QUEUE_PREFIX;
+      else process.env.SIM_QUEUE_PREFIX = saved;
+    }
+    expect(overBroker.mode).toBe("rabbitmq");
+    expect(overBroker.completed + overBroker.errors).toBe(20_000);
+    expect([overBroker.completed, overBroker.errors]).toEqual([
+      embedded.completed,
+      embedded.errors,
+    ]);
+    expect(overBroker.outputs).toEqual(embedded.outputs);
+  }, 180_000);
 });

@@ -80,7 +80,7 @@ export interface RabbitTransportOptions {
 export interface RabbitTransport extends Transport {
   /** This run's id on the wire (`run` header): messages of other runs are dropped. */
   readonly runId: string;
-  /** The model's id on the wire: `modelId@runId`. */
+  /** The model's id on the wire: `modelId@runId` (`modelId` when it holds the run id already). */
   readonly wireModelId: string | undefined;
   /** Results and dead letters of other runs dropped so far. */
   readonly foreign: number;
@@ -469,7 +469,7 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
         );
       onResults = results;
       outputNames = outputsOf(model);
-      wireModelId = `${modelId}@${runId}`;
+      wireModelId = modelId.includes(runId) ? modelId : `${modelId}@${runId}`;
       connection = await connectBroker({
         url: options.url,
         name: `simulate ${runId}`,
