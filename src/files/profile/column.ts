@@ -9,6 +9,7 @@ import {
 } from "./classify.js";
 import { HyperLogLog, hashString } from "./hll.js";
 import { emitTexts, newSpellings, recordSpelling, type Spellings } from "./spellings.js";
+import { TextDict } from "./text-dict.js";
 import { type SortedValues, ValueList } from "./value-list.js";
 
 /** Candidate types still possible for a column (each dies at its first misfit). */
@@ -113,6 +114,8 @@ export class ColumnAccumulator {
   numberSpellings = newSpellings();
   dateSpellings = newSpellings();
   inexact = false;
+  /** Byte lookups for the first values of a text column (see text-dict.ts). */
+  private dict: TextDict | null = null;
   /** Values not counted yet seen past the exact limit (see `count`). */
   private misses = 0;
   /** Past the exact limit: a bit per hash of the values being counted (see `count`). */
@@ -174,7 +177,25 @@ export class ColumnAccumulator {
       } else candidates &= ~DATE;
     }
     if (candidates !== this.candidates) this.demote(candidates);
-    if (this.counts !== null) this.count(this.text(b, start, end), 1);
+    if (this.counts !== null) {
+      const dict = this.dict;
+      if (dict !== null && dict.hit(b, start, end)) return;
+      const text = this.text(b, start, end);
+      this.count(text, 1);
+      if (dict !== null && (this.hll !== null || !dict.add(b, start, end, text))) this.flushDict();
+    }
+  }
+
+  /** Moves the dictionary's sightings into the counts and stops using it. */
+  private flushDict(): void {
+    const dict = this.dict;
+    if (dict === null) return;
+    this.dict = null;
+    const counts = this.counts as Map<string, number>;
+    dict.texts.forEach((text, i) => {
+      const hits = dict.hits[i] as number;
+      if (hits > 0) counts.set(text, (counts.get(text) ?? 0) + hits);
+    });
   }
 
   /** The text of `b[start, end)`: UTF-8, or Windows-1252 for such a file. */
@@ -195,6 +216,7 @@ export class ColumnAccumulator {
     this.candidates = candidates;
     if (this.counts === null && !(candidates & (NUMERIC | DATE))) {
       this.counts = new Map();
+      this.dict = new TextDict();
       const count = (text: string, n: number) => this.count(text, n);
       if (before & NUMERIC) {
         emitTexts(this.numbers.sorted(), "number", this.numberSpellings, count);
@@ -220,6 +242,7 @@ export class ColumnAccumulator {
    * part's own thread, so the threads share the sorting too. The accumulator is spent.
    */
   state(): ColumnState {
+    this.flushDict();
     return {
       nonNull: this.nonNull,
       nulls: this.nulls,
