@@ -461,15 +461,21 @@ describe("runSimulation (embedded)", () => {
     }
   }, 60_000);
 
-  it.skipIf(existsSync(resolve(ROOT, "src/simulation/broker/index.ts")))(
-    "RabbitMQ mode says clearly that it is not available (until src/simulation/broker/ exports createRabbitTransport)",
-    async () => {
-      const dir = tempDir("sim-");
-      await expect(
-        runSimulation({ modelPath: EXAMPLE, brokerUrl: "amqp://127.0.0.1:1", simDir: dir }),
-      ).rejects.toThrow(/RabbitMQ mode .* is not available/);
-    },
-  );
+  it("a RabbitMQ run whose broker cannot be reached fails at once, naming it without its password", async () => {
+    const dir = tempDir("sim-");
+    const run = runSimulation({
+      modelPath: EXAMPLE,
+      brokerUrl: "amqp://user:secreto@127.0.0.1:1",
+      mode: "rabbitmq",
+      simDir: dir,
+      scenarios: 100,
+    });
+    await expect(run).rejects.toThrow(
+      /cannot reach RabbitMQ at amqp:\/\/user:\*\*\*@127\.0\.0\.1:1/,
+    );
+    await expect(run).rejects.toMatchObject({ exitCode: 1 });
+    await expect(run).rejects.not.toThrow(/secreto/);
+  });
 });
 
 describe("npm run simulate", () => {

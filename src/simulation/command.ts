@@ -165,6 +165,7 @@ export const simulateCommand = defineCommand({
       simDir: config.simDir,
       controlDb: config.controlDb,
       signal,
+      log,
       onEvent: (event) => {
         if (event.type === "progress") progress.update(progressText(event));
         else if (event.type === "state") log.debug(`run ${event.run_id}: ${event.state}`);

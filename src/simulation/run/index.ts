@@ -13,7 +13,6 @@ export {
   DEFAULT_SIM_DIR,
   MAX_ERROR_SAMPLES,
   newRunId,
-  type RabbitTransportOptions,
   type RunSimulationOptions,
   runSimulation,
 } from "./run.js";

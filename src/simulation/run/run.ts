@@ -13,11 +13,14 @@
  * collector writes each batch's results to the spill file at once (one bit per scenario
  * stays in memory, to refuse a duplicate); the summary is bounded (see `summary.ts`).
  */
+
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { type ControlDatabase, openControlDb } from "../../control/db.js";
 import { AppError, describeError, throwIfAborted, UsageError } from "../../errors.js";
+import type { BrokerLog } from "../broker/connection.js";
+import { createRabbitTransport } from "../broker/index.js";
 import { type LoadedModel, loadModel, loadModelSource } from "../model/index.js";
 import { createScenarioStream } from "../random/index.js";
 import { LiveSummary } from "../summary/index.js";
@@ -47,18 +50,6 @@ const LIVE_INTERVAL_MS = 500;
 const DB_INTERVAL_MS = 1000;
 const LIVE_POINTS = 100;
 
-/** What `createRabbitTransport` (in `src/simulation/broker/`) is given. */
-export interface RabbitTransportOptions {
-  url: string;
-  runId: string;
-  /** Scenarios per batch (the producer sends batches of this size). */
-  batch: number;
-  allowCode: boolean;
-  /** `--no-wait`. */
-  noWait: boolean;
-  signal?: AbortSignal;
-}
-
 export interface RunSimulationOptions extends SimulationOptions {
   /** `--no-wait` (RabbitMQ mode): handed to the RabbitMQ transport. */
   noWait?: boolean;
@@ -66,35 +57,19 @@ export interface RunSimulationOptions extends SimulationOptions {
   transport?: Transport;
   /** Overrides `SUMMARY_IN_MEMORY_MAX` (tests of the streamed summary). */
   summaryInMemoryMax?: number;
+  /** Where the RabbitMQ transport says what it does (reconnects, expired models). */
+  log?: BrokerLog;
 }
 
-/** The module of the RabbitMQ transport, loaded only in that mode. */
-const BROKER_MODULE = "../broker/index.js";
-
-/**
- * The one place where the RabbitMQ transport plugs in: `src/simulation/broker/index.ts`
- * exporting `createRabbitTransport(options: RabbitTransportOptions): Transport | Promise<Transport>`.
- */
-async function createRabbitTransport(options: RabbitTransportOptions): Promise<Transport> {
-  let broker: {
-    createRabbitTransport?: (o: RabbitTransportOptions) => Transport | Promise<Transport>;
-  };
+/** The broker URL without its password, for messages. */
+function redactUrl(url: string): string {
   try {
-    broker = (await import(/* @vite-ignore */ BROKER_MODULE)) as typeof broker;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (
-      code !== "ERR_MODULE_NOT_FOUND" &&
-      !/Cannot find module|Failed to load/i.test(String(error))
-    )
-      throw error;
-    broker = {};
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "the broker";
   }
-  if (typeof broker.createRabbitTransport !== "function")
-    throw new UsageError(
-      "RabbitMQ mode (--broker, AMQP_URL) is not available in this build yet; run without a broker for worker threads",
-    );
-  return broker.createRabbitTransport(options);
 }
 
 /** A new run id: `YYYYMMDDTHHMMSS-xxxxxx` (UTC time, random suffix). */
@@ -320,6 +295,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
             allowCode: options.allowCode === true,
             noWait: options.noWait === true,
             signal,
+            log: options.log,
           }));
     throwIfAborted(signal);
     await mkdir(dir, { recursive: true });
@@ -360,11 +336,20 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
     };
 
     const modelId = `${definition.sha256.slice(0, 16)}-${runId}`;
-    await transport.start(definition, modelId, (results) => {
-      collector.add(results);
-      progress();
-      live();
-    });
+    await transport
+      .start(definition, modelId, (results) => {
+        collector.add(results);
+        progress();
+        live();
+      })
+      .catch((error: unknown) => {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (mode === "rabbitmq" && typeof code === "string" && /^E[A-Z]+/.test(code))
+          throw new SimulationError(
+            `cannot reach RabbitMQ at ${redactUrl(options.brokerUrl as string)}: ${describeError(error)}`,
+          );
+        throw error;
+      });
     throwIfAborted(signal);
     const workers =
       transport instanceof EmbeddedTransport ? transport.workers : (options.workers ?? 0);
