@@ -179,7 +179,7 @@ export class ColumnAccumulator {
     if (candidates !== this.candidates) this.demote(candidates);
     if (this.counts !== null) {
       const dict = this.dict;
-      if (dict !== null && dict.hit(b, start, end)) return;
+      if (dict?.hit(b, start, end)) return;
       const text = this.text(b, start, end);
       this.count(text, 1);
       if (dict !== null && (this.hll !== null || !dict.add(b, start, end, text))) this.flushDict();
