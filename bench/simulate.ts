@@ -121,6 +121,7 @@ let running, done;
 const total = Number(n);
 const result = await runSimulation({
   modelPath: model, scenarios: total, seed: Number(seed), simDir,
+  ...(process.env.SIM_BATCH ? { batch: Number(process.env.SIM_BATCH) } : {}),
   ...(broker ? { brokerUrl: broker, mode: "rabbitmq" } : { workers: Number(workers), mode: "embedded" }),
   onEvent: (e) => {
     if (e.type === "state" && e.state === "running") running = performance.now();
@@ -304,7 +305,14 @@ function startConsumer(url: string, id: string): ChildProcess {
   mkdirSync(dir, { recursive: true });
   const child = spawn(
     process.execPath,
-    [join(ROOT, "dist/simulation/consumer-cli.js"), "--broker", url, "--id", id],
+    [
+      join(ROOT, "dist/simulation/consumer-cli.js"),
+      "--broker",
+      url,
+      "--id",
+      id,
+      ...(process.env.SIM_PREFETCH ? ["--prefetch", process.env.SIM_PREFETCH] : []),
+    ],
     { cwd: dir, env: { ...process.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "pipe"] },
   );
   child.stderr?.on("data", (c) => process.stderr.write(`  [${id}] ${c}`));

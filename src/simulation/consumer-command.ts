@@ -4,7 +4,7 @@ import { JSON_OPTION } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
 import { UsageError } from "../errors.js";
 import { redactUrl } from "./broker/connection.js";
-import { startConsumer } from "./broker/consumer.js";
+import { DEFAULT_PREFETCH, startConsumer } from "./broker/consumer.js";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE_PREFIX, queueNames } from "./broker/topology.js";
 import type { ConsumerStats } from "./run/types.js";
 
@@ -22,12 +22,12 @@ export const CONSUMER_OPTIONS = {
     type: "number",
     flag: "prefetch",
     env: "SIM_PREFETCH",
-    default: 2,
+    default: DEFAULT_PREFETCH,
     min: 1,
     max: 1000,
     integer: true,
     arg: "K",
-    help: "Batches taken from the queue at a time (one evaluated, the others waiting)",
+    help: "Batches taken from the queue at a time (one evaluated while the others' results are confirmed or they wait)",
   },
   id: {
     type: "string",

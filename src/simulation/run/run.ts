@@ -19,7 +19,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { type ControlDatabase, openControlDb } from "../../control/db.js";
 import { AppError, describeError, throwIfAborted, UsageError } from "../../errors.js";
-import type { BrokerLog } from "../broker/connection.js";
+import { type BrokerLog, redactUrl } from "../broker/connection.js";
 import { createRabbitTransport } from "../broker/index.js";
 import { type LoadedModel, loadModel, loadModelSource } from "../model/index.js";
 import { createScenarioStream } from "../random/index.js";
@@ -59,17 +59,6 @@ export interface RunSimulationOptions extends SimulationOptions {
   summaryInMemoryMax?: number;
   /** Where the RabbitMQ transport says what it does (reconnects, expired models). */
   log?: BrokerLog;
-}
-
-/** The broker URL without its password, for messages. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "the broker";
-  }
 }
 
 /** A new run id: `YYYYMMDDTHHMMSS-xxxxxx` (UTC time, random suffix). */
