@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { profileFile } from "../src/files/profile/index.js";
 import { progressText } from "../src/files/profile-command.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -111,6 +112,19 @@ describe("npm run profile", () => {
       const run = await runCli("profile", args, { cwd });
       expect(run.code, args.join(" ")).toBe(2);
     }
+  });
+});
+
+describe("column names that are Object.prototype's", () => {
+  it("__proto__ and constructor keep their histograms", async () => {
+    const cwd = tempDir();
+    const path = join(cwd, "proto.csv");
+    writeFileSync(path, "__proto__,constructor,b\n1,2,x\n3,4,y\n");
+    const profile = await profileFile(path);
+    expect(Object.keys(profile.histogramas)).toEqual(["__proto__", "constructor"]);
+    const parsed = JSON.parse(JSON.stringify(profile.histogramas));
+    expect(Object.hasOwn(parsed, "__proto__")).toBe(true);
+    expect(parsed.constructor.counts.reduce((a: number, b: number) => a + b, 0)).toBe(2);
   });
 });
 

@@ -275,6 +275,21 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     expect(c.output()).toMatch(/has expired/);
   }, 120_000);
 
+  it("one producer per prefix: a second run on the same queues is refused while the first holds them, and runs once it is gone", async () => {
+    const prefix = newPrefix();
+    const m = model("expresion = x * 0 + 1");
+    const first = transport(prefix);
+    await first.start(m.definition, "uno", () => undefined);
+    const second = transport(prefix);
+    await expect(second.start(m.definition, "dos", () => undefined)).rejects.toThrow(
+      /another simulation is running on this broker with the queue prefix/,
+    );
+    await first.close();
+    const third = transport(prefix);
+    await third.start(m.definition, "tres", () => undefined);
+    await third.close();
+  }, 60_000);
+
   it("a poison batch is dead-lettered to fallidos after SIM_MAX_ATTEMPTS and its scenarios are errors; a malformed one at once", async () => {
     const prefix = newPrefix();
     const N = 2000;

@@ -271,8 +271,9 @@ export async function startTestConsole(
     scheduleFile: join(root, "schedule.json"),
     // The file jobs' folders too (TEMP_DIR, RESULTS_DIR default to the working directory).
     files: { tempDir: join(root, "temp"), resultsDir: join(root, "resultados") },
-    log: createLogger("ui", { dir: join(root, "logs"), console: false }),
     ...rest,
+    // Only when the test gives none: a logger made and dropped leaks its file handle.
+    log: rest.log ?? createLogger("ui", { dir: join(root, "logs"), console: false }),
   });
   return { ...ui, close: () => ui.close(), stepsDir, controlDb, dbPath };
 }

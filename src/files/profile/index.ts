@@ -218,7 +218,8 @@ function assemble(parts: PartResult[], facts: CsvBytes, name: string, started: n
   const names = first.header;
   const rows = parts.reduce((n, part) => n + part.rows, 0);
   const columnas: Columna[] = [];
-  const histogramas: Record<string, Histogram> = {};
+  // No prototype: a column may be called `__proto__` or `constructor`.
+  const histogramas: Record<string, Histogram> = Object.create(null);
   const states: ColumnState[] = [];
   // Column by column, each part's arrays released once merged: one merged column at a time.
   names.forEach((column, i) => {

@@ -82,7 +82,7 @@ export async function receiveUpload(
       headers,
       highWaterMark: 256 * 1024,
       fileHwm: 256 * 1024,
-      limits: { fileSize: options.maxBytes + 1, files: 1, fields: 20, parts: 40 },
+      limits: { fileSize: options.maxBytes + 1, files: 1, fields: 20, fieldSize: 1024, parts: 40 },
     });
   } catch {
     throw new UploadError(400, "bad_multipart", "the multipart body has no boundary");

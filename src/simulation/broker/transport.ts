@@ -21,7 +21,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from "amqplib";
-import { describeError, UsageError } from "../../errors.js";
+import { AppError, describeError, UsageError } from "../../errors.js";
 import { compileModel, SINGLE_OUTPUT } from "../model/index.js";
 import { MAX_BATCH_ERRORS } from "../run/evaluate.js";
 import type {
@@ -154,9 +154,16 @@ function outputsOf(definition: ModelDefinition): string[] {
 export function createRabbitTransport(options: RabbitTransportOptions): RabbitTransport {
   const log = options.log ?? silentBrokerLog;
   const env = process.env;
-  const names: QueueNames = queueNames(
-    options.prefix ?? (env.SIM_QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX),
-  );
+  const prefix = options.prefix ?? (env.SIM_QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX);
+  const names: QueueNames = queueNames(prefix);
+  /**
+   * One producer per prefix: producers share `resultados` and `fallidos`, so a second run
+   * would take the first one's results. Holding this exclusive queue (dropped by the broker
+   * with the connection, so a crashed producer frees it) is the producer's claim.
+   */
+  const claim = `${prefix}productor`;
+  /** Set when another producer holds the claim. */
+  let busy: string | undefined;
   const window = Math.max(1, options.window ?? 32);
   const ahead = Math.max(1, options.ahead ?? 128);
   const envAttempts = Number(env.SIM_MAX_ATTEMPTS);
@@ -378,6 +385,17 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
 
   const openSession = async (model: ChannelModel) => {
     current = model;
+    const claiming = await model.createChannel();
+    claiming.on("error", () => undefined);
+    try {
+      await claiming.assertQueue(claim, { exclusive: true, durable: false });
+      await claiming.close();
+    } catch (error) {
+      if ((error as { code?: number }).code !== 405) throw error;
+      busy = `another simulation is running on this broker with the queue prefix "${prefix}" (its producer holds ${claim}): wait for it to end, or give this run another SIM_QUEUE_PREFIX (its consumers too)`;
+      if (state === "reconnecting") log.error(`after reconnecting: ${busy}`);
+      else return; // start() says so and closes
+    }
     await declareTopology(
       () => model.createChannel(),
       names,
@@ -479,6 +497,11 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
           state = "reconnecting";
         },
       });
+      if (busy !== undefined) {
+        const message = busy;
+        await connection.close().catch(() => undefined);
+        throw new AppError(message, "broker_busy", 1);
+      }
       timer = setInterval(tick, options.statsIntervalMs ?? 1000);
       const { body, headers } = encodeModel(
         {

@@ -349,8 +349,11 @@ const NUMERIC = new Set(["integer", "decimal"]);
 /** The chart of one column: a histogram for numbers, the top values for everything else. */
 export function columnChart(column: Columna, histograms: ProfileDocument["histogramas"]): Html {
   if (column.tipo === "empty") return html`<span class="faint small">all null</span>`;
-  if (NUMERIC.has(column.tipo) && histograms[column.nombre])
-    return histogramChart(histograms[column.nombre], column.nombre);
+  // Own keys only: a column may be called `__proto__` or `constructor`.
+  const histogram = Object.hasOwn(histograms, column.nombre)
+    ? histograms[column.nombre]
+    : undefined;
+  if (NUMERIC.has(column.tipo) && histogram) return histogramChart(histogram, column.nombre);
   return topValuesChart(column.top_valores, column.no_nulos, column.nombre);
 }
 
