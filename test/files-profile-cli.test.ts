@@ -101,6 +101,19 @@ describe("npm run profile", () => {
     }
   });
 
+  it("exits 1 at once when the output folder cannot be made: through a file, under /proc", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "v.csv"), CSV);
+    for (const [out, message] of [
+      ["v.csv/sub", /cannot create the output folder: a part of the path is a file/],
+      ["/proc/empresa-etl-no", /cannot create the output folder/],
+    ] as const) {
+      const run = await runCli("profile", ["v.csv", "--out", out, "--json"], { cwd });
+      expect(run.code, out).toBe(1);
+      expect(JSON.parse(run.stdout).error.message).toMatch(message);
+    }
+  });
+
   it("exits 2 on usage errors: no file, two files, a bad --chunk-size", async () => {
     const cwd = tempDir();
     for (const args of [

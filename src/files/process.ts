@@ -1,5 +1,6 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ensureFolder } from "./outputs/folder.js";
 import { outputBaseName } from "./outputs/name.js";
 import { writeOutputs } from "./outputs/parquet.js";
 import { profileFile } from "./profile/index.js";
@@ -31,9 +32,10 @@ export const PROFILE_JSON = "profile.json";
  * const { outputs, profile } = await processFile("ventas.csv", { outDir: "resultados" });
  */
 export async function processFile(path: string, options: ProcessOptions): Promise<ProcessResult> {
+  // The folder first: a bad --out is said at once, not after profiling a large file.
+  await ensureFolder(options.outDir);
   const profile = await profileFile(path, options);
   options.signal?.throwIfAborted();
-  await mkdir(options.outDir, { recursive: true });
   const base = outputBaseName(profile.resumen.archivo);
   const written: string[] = [];
   try {

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { defineCommand, untilAborted } from "../cli/command.js";
 import { JSON_OPTION } from "../cli/options.js";
 import type { OptionSpecs } from "../config.js";
-import { UsageError } from "../errors.js";
+import { AppError, describeError, UsageError } from "../errors.js";
 import { redactUrl } from "./broker/connection.js";
 import { DEFAULT_PREFETCH, startConsumer } from "./broker/consumer.js";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE_PREFIX, queueNames } from "./broker/topology.js";
@@ -91,8 +91,9 @@ export const consumerCommand = defineCommand({
       throw new UsageError(
         "--broker URL (or AMQP_URL) is required: the RabbitMQ broker (see --help)",
       );
+    const broker = config.broker;
     const consumer = await startConsumer({
-      url: config.broker,
+      url: broker,
       prefix: config.prefix,
       prefetch: config.prefetch,
       id: config.id || `${hostname()}-${process.pid}`,
@@ -100,6 +101,15 @@ export const consumerCommand = defineCommand({
       secret: config.secret,
       maxAttempts: config.maxAttempts,
       log,
+    }).catch((error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (typeof code === "string" && /^E[A-Z]+/.test(code))
+        throw new AppError(
+          `cannot reach RabbitMQ at ${redactUrl(broker)}: ${describeError(error)}`,
+          "broker_unreachable",
+          1,
+        );
+      throw error;
     });
     log.info(
       `consumer ${consumer.id} (pid ${process.pid}) ready on ${redactUrl(config.broker)}${config.allowCode ? ", codigo allowed if signed" : ""}`,

@@ -23,7 +23,7 @@ try {
     outputs: Object.fromEntries(
       Object.entries(outputs).map(([name, path]) => [name, basename(path)]),
     ) as Record<OutputName, string>,
-    rows: profile.resumen.filas + profile.resumen.filas_malformadas,
+    rows: profile.resumen.filas, // the rows profiled, as the progress events and resumen count them
   });
 } catch (error) {
   // The upload is stored under its id: name the file as the person knows it.

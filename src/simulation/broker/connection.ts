@@ -63,7 +63,9 @@ export async function connectBroker(options: {
       factor: 2,
       jitter: 0.2,
       maxRetries: Number.POSITIVE_INFINITY,
-      initialMaxRetries: options.initialRetries ?? 8,
+      // A broker that is not there at start is said within a second (a typo, a stopped
+      // server); once connected, reconnecting never gives up.
+      initialMaxRetries: options.initialRetries ?? 2,
       waitForConnect: false,
       setup: async (model: ChannelModel) => {
         model.on("error", (error: Error) => log.debug(`broker connection: ${error.message}`));
