@@ -55,7 +55,10 @@ export default defineStep({
     const dir = ctx.env.MODELOS_DIR || "modelos";
     const archivo = join(dir, "margen_ventas.ini");
     // The day of the latest sale fitted, not today: the same data writes the same file.
-    const asOf = valid.map((v) => v.fecha).sort().at(-1) as string;
+    const asOf = valid
+      .map((v) => v.fecha)
+      .sort()
+      .at(-1) as string;
     const text = `[MODELO]
 nombre = margen_ventas
 version = 1.0
