@@ -599,4 +599,45 @@ describe("npm run simulate", () => {
     expect(stderr).toMatch(/interrupted by SIGTERM/);
     expect(readdirSync(out)).toEqual([]);
   }, 60_000);
+
+  it("SIGKILL mid-run: the next run records the orphan as failed, with why, and removes its folder", async () => {
+    const dir = tempDir("sim-cli-");
+    const child = spawnCli("simulate", [EXAMPLE, "--scenarios", "50000000", "--workers", "2"], {
+      cwd: dir,
+    });
+    const out = join(dir, "simulaciones");
+    const controlDb = join(dir, "database", "control.db");
+    // Until the run is recorded as running (its folder exists by then).
+    let running = false;
+    for (let i = 0; i < 400 && !running; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (!existsSync(controlDb) || !existsSync(out)) continue;
+      const db = openControlDb(controlDb);
+      try {
+        running = listRuns(db).some((run) => run.state === "running");
+      } finally {
+        db.close();
+      }
+    }
+    expect(running).toBe(true);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    const [orphan] = readdirSync(out);
+    expect(orphan).toBeDefined();
+
+    const next = await runCli("simulate", [EXAMPLE, "--scenarios", "1000", "--json"], { cwd: dir });
+    expect(next.code, next.stderr).toBe(0);
+    const db = openControlDb(controlDb);
+    try {
+      const run = getRun(db, orphan as string);
+      expect(run?.state).toBe("failed");
+      expect(run?.error).toMatch(/its process \(.+:\d+\) ended before the run finished/);
+      expect(run?.finished_at).not.toBeNull();
+    } finally {
+      db.close();
+    }
+    for (let i = 0; i < 100 && existsSync(join(out, orphan as string)); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(join(out, orphan as string))).toBe(false);
+  }, 60_000);
 });

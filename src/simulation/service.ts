@@ -15,6 +15,7 @@ import {
   getRun,
   listRuns,
   newRunId,
+  reapAndClean,
   runSimulation,
   type SimulationRun as StoredRun,
   updateRun,
@@ -217,6 +218,10 @@ export function createSimulationService(options: SimulationServiceOptions): Simu
   const db: ControlDatabase | undefined = options.controlDb
     ? openControlDb(options.controlDb)
     : undefined;
+  // Runs a dead console or CLI left running: failed, with why, their folders removed.
+  if (db)
+    for (const id of reapAndClean(db, options.simDir))
+      log?.warn(`simulation ${id}: its process ended before it finished; recorded as failed`);
   /** Writes to the control database; a failure there is logged, never the run's. */
   const store = <T>(what: string, write: (db: ControlDatabase) => T): T | undefined => {
     if (!db) return undefined;

@@ -14,6 +14,7 @@ export {
   MAX_ERROR_SAMPLES,
   newRunId,
   type RunSimulationOptions,
+  reapAndClean,
   runSimulation,
 } from "./run.js";
 export { ResultSpill } from "./spill.js";
@@ -21,6 +22,8 @@ export {
   createRun,
   getRun,
   listRuns,
+  OWNER,
+  reapOrphans,
   SIMULATION_DDL,
   type SimulationRun,
   type SimulationRunFields,

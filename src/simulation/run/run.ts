@@ -28,7 +28,7 @@ import type { OutputSummary } from "../types.js";
 import { createEmbeddedTransport, EmbeddedTransport, SimulationError } from "./embedded.js";
 import { writeResultsParquet } from "./parquet.js";
 import { ResultSpill } from "./spill.js";
-import { createRun, getRun, type SimulationRunFields, updateRun } from "./store.js";
+import { createRun, getRun, reapOrphans, type SimulationRunFields, updateRun } from "./store.js";
 import { summarizeRun } from "./summary.js";
 import type {
   LiveOutput,
@@ -59,6 +59,21 @@ export interface RunSimulationOptions extends SimulationOptions {
   summaryInMemoryMax?: number;
   /** Where the RabbitMQ transport says what it does (reconnects, expired models). */
   log?: BrokerLog;
+}
+
+/**
+ * Runs left `queued`/`running` by a process of this host that is gone are recorded as
+ * failed, and their folders (the spill file of a large run) removed.
+ */
+export function reapAndClean(db: ControlDatabase, simDir: string): string[] {
+  try {
+    const reaped = reapOrphans(db);
+    for (const id of reaped)
+      void rm(join(simDir, id), { recursive: true, force: true }).catch(() => undefined);
+    return reaped;
+  } catch {
+    return []; // the control database is only a record: never the run's failure
+  }
 }
 
 /** A new run id: `YYYYMMDDTHHMMSS-xxxxxx` (UTC time, random suffix). */
@@ -203,6 +218,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
   const db: ControlDatabase | undefined = options.controlDb
     ? openControlDb(options.controlDb)
     : undefined;
+  if (db) reapAndClean(db, options.simDir ?? DEFAULT_SIM_DIR);
   const modelFile = options.modelPath
     ? basename(options.modelPath)
     : (options.modelName ?? "model.ini");

@@ -2,6 +2,7 @@
  * Simulation runs in the control database (`CONTROL_DB`): one row per run, written by
  * whoever runs it (`npm run simulate`, the console) and read by the console.
  */
+import { hostname } from "node:os";
 import { type ControlDatabase, ensureSchema } from "../../control/db.js";
 import type { RunState, SimulationMode, SimulationResult } from "./types.js";
 
@@ -25,7 +26,8 @@ CREATE TABLE IF NOT EXISTS simulation_runs (
   duration_s     REAL,
   error          TEXT,              -- why it failed or was cancelled
   summary        TEXT,              -- JSON: the SimulationResult (simulate --json) once completed
-  files          TEXT               -- JSON {results, summary}: the output paths
+  files          TEXT,              -- JSON {results, summary}: the output paths
+  owner          TEXT               -- host:pid of the process running it
 ) STRICT;
 
 CREATE INDEX IF NOT EXISTS simulation_runs_created ON simulation_runs (created_at);
@@ -52,6 +54,8 @@ export interface SimulationRun {
   error: string | null;
   summary: SimulationResult | null;
   files: { results: string; summary: string } | null;
+  /** `host:pid` of the process that recorded it (null for runs recorded before it existed). */
+  owner: string | null;
 }
 
 /** The columns a caller sets (all but `run_id` and `created_at` optional). */
@@ -97,9 +101,60 @@ function toColumn(key: (typeof COLUMNS)[number], value: unknown): unknown {
   return value;
 }
 
+const migrated = new WeakSet<ControlDatabase>();
+
 function ready(db: ControlDatabase): ControlDatabase {
   ensureSchema(db, "simulation", SIMULATION_DDL);
+  if (!migrated.has(db)) {
+    // Databases made before `owner` existed.
+    const columns = db.prepare("PRAGMA table_info(simulation_runs)").all() as { name: string }[];
+    if (!columns.some((column) => column.name === "owner"))
+      db.exec("ALTER TABLE simulation_runs ADD COLUMN owner TEXT");
+    migrated.add(db);
+  }
   return db;
+}
+
+/** This process, as the `owner` of the runs it records. */
+export const OWNER = `${hostname()}:${process.pid}`;
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * Runs left `queued` or `running` by a process of this host that is gone (killed, crashed):
+ * recorded as failed, with why. Returns their ids (their folders are the caller's to remove).
+ */
+export function reapOrphans(db: ControlDatabase): string[] {
+  const rows = ready(db)
+    .prepare(
+      "SELECT run_id, owner FROM simulation_runs WHERE state IN ('queued', 'running') AND owner IS NOT NULL",
+    )
+    .all() as { run_id: string; owner: string }[];
+  const reaped: string[] = [];
+  const host = `${hostname()}:`;
+  for (const { run_id, owner } of rows) {
+    if (!owner.startsWith(host)) continue; // another machine's: it cannot be checked from here
+    const pid = Number(owner.slice(host.length));
+    if (!Number.isInteger(pid) || alive(pid)) continue;
+    const reason = `its process (${owner}) ended before the run finished`;
+    if (
+      updateRun(
+        db,
+        run_id,
+        { state: "failed", error: reason, finished_at: new Date().toISOString() },
+        ["queued", "running"],
+      )
+    )
+      reaped.push(run_id);
+  }
+  return reaped;
 }
 
 /** Records a new run (state `queued` unless given). Throws if `run_id` exists. */
@@ -111,6 +166,7 @@ export function createRun(
     run_id: run.run_id,
     created_at: new Date().toISOString(),
     state: "queued",
+    owner: OWNER,
   };
   for (const key of COLUMNS) {
     const value = toColumn(key, run[key]);
