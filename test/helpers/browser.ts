@@ -2,9 +2,9 @@ import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { describe, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { type ConsoleOptions, type RunningConsole, startConsole } from "../../src/ui/server.js";
+import { describeRequiring } from "./requires.js";
 
 /** Debian's Chromium (installed by `.ci/run`); `CHROMIUM_PATH` points elsewhere. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -36,21 +36,7 @@ export function chromiumMissing(): string | undefined {
  * on stderr and skips the suite; under `CI=true` the suite fails with the reason.
  */
 export function describeWithBrowser(name: string, suite: () => void): void {
-  const missing = chromiumMissing();
-  if (!missing) {
-    describe(name, suite);
-    return;
-  }
-  if (process.env.CI === "true") {
-    describe(name, () => {
-      it("has a Chromium to run in", () => {
-        throw new Error(`${name}: ${missing}; CI must install it (.ci/run)`);
-      });
-    });
-    return;
-  }
-  process.stderr.write(`\n*** SKIPPED "${name}": ${missing} ***\n\n`);
-  describe.skip(`${name} (SKIPPED: ${missing})`, suite);
+  describeRequiring(name, chromiumMissing(), "a Chromium to run in", suite);
 }
 
 /** A page that records what went wrong in it: console errors, uncaught exceptions, failed requests. */

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "vitest";
+import { describeRequiring, freePort } from "./requires.js";
 
 /**
  * Debian's RabbitMQ (installed by `.ci/run`): the generic server script behind
@@ -28,21 +28,7 @@ export function rabbitmqMissing(): string | undefined {
  * so loudly on stderr and skips the suite; under `CI=true` the suite fails with the reason.
  */
 export function describeWithRabbitMQ(name: string, suite: () => void): void {
-  const missing = rabbitmqMissing();
-  if (!missing) {
-    describe(name, suite);
-    return;
-  }
-  if (process.env.CI === "true") {
-    describe(name, () => {
-      it("has a RabbitMQ server to run against", () => {
-        throw new Error(`${name}: ${missing}; CI must install it (.ci/run)`);
-      });
-    });
-    return;
-  }
-  process.stderr.write(`\n*** SKIPPED "${name}": ${missing} ***\n\n`);
-  describe.skip(`${name} (SKIPPED: ${missing})`, suite);
+  describeRequiring(name, rabbitmqMissing(), "a RabbitMQ server to run against", suite);
 }
 
 export interface RunningRabbitMQ {
@@ -55,19 +41,6 @@ export interface RunningRabbitMQ {
   stop(): Promise<void>;
   /** The server's output so far (for failure messages). */
   output(): string;
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether an AMQP handshake starts on the port: the server answers the protocol header. */

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "vitest";
+import { describeRequiring, freePort } from "./requires.js";
 
 /** Debian's Redis server (installed by `.ci/run`); `REDIS_SERVER_PATH` points elsewhere. */
 export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? "/usr/bin/redis-server";
@@ -23,21 +22,7 @@ export function redisMissing(): string | undefined {
  * loudly on stderr and skips the suite; under `CI=true` the suite fails with the reason.
  */
 export function describeWithRedis(name: string, suite: () => void): void {
-  const missing = redisMissing();
-  if (!missing) {
-    describe(name, suite);
-    return;
-  }
-  if (process.env.CI === "true") {
-    describe(name, () => {
-      it("has a Redis server to run against", () => {
-        throw new Error(`${name}: ${missing}; CI must install it (.ci/run)`);
-      });
-    });
-    return;
-  }
-  process.stderr.write(`\n*** SKIPPED "${name}": ${missing} ***\n\n`);
-  describe.skip(`${name} (SKIPPED: ${missing})`, suite);
+  describeRequiring(name, redisMissing(), "a Redis server to run against", suite);
 }
 
 export interface RunningRedis {
@@ -46,19 +31,6 @@ export interface RunningRedis {
   port: number;
   /** Stops the server and removes its folder. */
   stop(): Promise<void>;
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function waitReady(child: ChildProcess, output: () => string): Promise<void> {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { openControlDb } from "../../control/db.js";
 import { describeError } from "../../errors.js";
 import { PROFILE_JSON } from "../process.js";
+import { DEFAULT_CHUNK_SIZE } from "../profile/index.js";
 import type { JobQueue, OutputName, StoredFile } from "../types.js";
 import { BullmqQueue } from "./bullmq.js";
 import { JobEvents, type JobLog, resultDirOf, silentLog, tempPathOf } from "./common.js";
@@ -12,6 +13,7 @@ import { FileInUseError } from "./errors.js";
 import { defaultUrlFor, JobStore, type UrlFor } from "./store.js";
 import { type SweepReport, sweep } from "./sweep.js";
 
+export { DEFAULT_CHUNK_SIZE } from "../profile/index.js";
 export {
   CANCEL_CHANNEL,
   type FileJobData,
@@ -36,8 +38,6 @@ export {
 } from "./errors.js";
 export { FILES_DDL, type UrlFor } from "./store.js";
 export type { SweepReport } from "./sweep.js";
-
-export const DEFAULT_CHUNK_SIZE = 10_000;
 export const DEFAULT_TEMP_TTL_MS = 24 * 3600 * 1000;
 export const DEFAULT_RESULTS_TTL_MS = 7 * 24 * 3600 * 1000;
 export const SWEEP_INTERVAL_MS = 3600 * 1000;

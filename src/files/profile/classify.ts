@@ -331,8 +331,6 @@ export function isNullAt(b: Bytes, start: number, end: number): boolean {
 
 /** `isNullAt` of a trimmed string. */
 export function isNullText(s: string): boolean {
-  const n = s.length;
-  if (n === 0) return true;
-  if (n === 4) return s === "NULL" || s === "null";
-  return n === 3 && s === "N/A";
+  const b = utf8(s);
+  return isNullAt(b, 0, b.length);
 }

@@ -4,7 +4,12 @@
  * recovered by amqplib: `onConnect` is called after every (re)connection to open them again,
  * declare the queues and start consuming.
  */
-import amqp, { type ChannelModel, type RecoveringChannelModel } from "amqplib";
+import amqp, {
+  type ChannelModel,
+  type ConfirmChannel,
+  type Options,
+  type RecoveringChannelModel,
+} from "amqplib";
 import type { Logger } from "../../log.js";
 
 export type BrokerLog = Pick<Logger, "info" | "warn" | "error" | "debug">;
@@ -93,4 +98,20 @@ export async function connectBroker(options: {
     },
     close: () => connection.close(),
   };
+}
+
+/** Publishes to `queue` and resolves once the broker confirms it (rejects if it refuses). */
+export function publishConfirmed(
+  channel: ConfirmChannel,
+  queue: string,
+  body: Buffer,
+  options: Options.Publish,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    try {
+      channel.sendToQueue(queue, body, options, (error) => (error ? reject(error) : resolve()));
+    } catch (error) {
+      reject(error);
+    }
+  });
 }

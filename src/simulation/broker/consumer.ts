@@ -14,7 +14,8 @@
  * producer counts their scenarios as errors with that reason.
  */
 import { hostname } from "node:os";
-import type { ChannelModel, ConfirmChannel, ConsumeMessage, Options } from "amqplib";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from "amqplib";
 import { describeError } from "../../errors.js";
 import type { ConsumerStats } from "../run/types.js";
 import type { ModelDefinition } from "../types.js";
@@ -22,6 +23,7 @@ import {
   type BrokerConnection,
   type BrokerLog,
   connectBroker,
+  publishConfirmed,
   silentBrokerLog,
 } from "./connection.js";
 import { EvaluationTimeout, Evaluator } from "./evaluator.js";
@@ -84,23 +86,6 @@ interface Session {
 interface Delivery {
   session: Session;
   message: ConsumeMessage;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function publishConfirmed(
-  channel: ConfirmChannel,
-  queue: string,
-  body: Buffer,
-  options: Options.Publish,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    try {
-      channel.sendToQueue(queue, body, options, (error) => (error ? reject(error) : resolve()));
-    } catch (error) {
-      reject(error);
-    }
-  });
 }
 
 /** Starts a consumer; resolves once it is connected and consuming. */

@@ -20,7 +20,8 @@
  *   producer's own go to `stats_productor` every second.
  */
 import { randomUUID } from "node:crypto";
-import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from "amqplib";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from "amqplib";
 import { AppError, describeError, UsageError } from "../../errors.js";
 import { compileModel, SINGLE_OUTPUT } from "../model/index.js";
 import { MAX_BATCH_ERRORS } from "../run/evaluate.js";
@@ -37,6 +38,7 @@ import {
   type BrokerConnection,
   type BrokerLog,
   connectBroker,
+  publishConfirmed,
   redactUrl,
   silentBrokerLog,
 } from "./connection.js";
@@ -121,23 +123,6 @@ interface Session {
   pub: ConfirmChannel;
   sub: Channel;
   alive: boolean;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function publishConfirmed(
-  channel: ConfirmChannel,
-  queue: string,
-  body: Buffer,
-  options: Options.Publish,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    try {
-      channel.sendToQueue(queue, body, options, (error) => (error ? reject(error) : resolve()));
-    } catch (error) {
-      reject(error);
-    }
-  });
 }
 
 /** The outputs a model has: `resultado` for an expression, else its test scenario's keys. */
