@@ -43,6 +43,12 @@ const options = {
     default: false,
     help: "Overwrite the sample files when the folder already holds any of them",
   },
+  clean: {
+    type: "boolean",
+    flag: "clean",
+    default: false,
+    help: "Write clean files instead: every row valid and plain (17, 2024-03-05, 1299.00), nothing rejected",
+  },
   referenceDate: {
     type: "string",
     flag: "reference-date",

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
-import { CLIENTS, PRODUCTS, UNKNOWN_CLIENTS, UNKNOWN_PRODUCT } from "./catalog.js";
+import { CLIENTS, PRODUCTS, type Product, UNKNOWN_CLIENTS, UNKNOWN_PRODUCT } from "./catalog.js";
 import { CsvFileWriter, csvField, type FileEncoding } from "./file-writer.js";
 import {
   dotGrouped,
@@ -35,6 +35,12 @@ export interface GenerateOptions {
   referenceDate: string;
   /** Inventory rows (default 5,000). */
   inventoryRows: number;
+  /**
+   * Clean files instead of the messy sample: every row valid (nothing rejected, no
+   * business-rule breach), each value in one plain form (`17`, `2024-03-05`, `1299.00`),
+   * UTF-8 without BOM, LF, no blank lines. For benchmarks against `sqlite3 .import`.
+   */
+  clean?: boolean;
 }
 
 export interface FileExpectation {
@@ -507,6 +513,94 @@ function writeInventory(options: GenerateOptions, rng: Rng, manifest: Manifest):
   file.numbers = { stock: stockColumn.finish() };
 }
 
+const isoDate = ({ year, month, day }: Ymd) =>
+  `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+const decimalText = (cents: number) =>
+  `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+
+/**
+ * `--clean`: the four files with every row valid, each value in one plain form (integer
+ * IDs, ISO dates, integer quantities, prices with a decimal point and two decimals, so no
+ * value is dot-grouped), UTF-8 without BOM, LF, no blank lines, no quoting but where a
+ * name needs it. No sale breaks a business rule (known product and client, quantity 1–10,
+ * dated in the year up to the reference date), so the manifest's breaches are all 0.
+ */
+function writeCleanFiles(options: GenerateOptions, rng: Rng, manifest: Manifest): void {
+  const { files } = manifest;
+  const products = new CsvFileWriter(join(options.out, "productos.csv"), { encoding: "utf-8" });
+  products.line("producto_id,nombre,categoria,precio");
+  let priceSum = 0;
+  for (const p of PRODUCTS) {
+    products.line(
+      [String(p.id), p.nombre, p.categoria, decimalText(p.cents)].map((v) => csvField(v)).join(","),
+    );
+    priceSum += p.cents;
+    tally(files.productos, null);
+  }
+  products.close();
+  finishEncoding(files.productos, products, "productos.csv", "utf-8");
+  files.productos.numbers = {
+    precio: { convention: "decimal_point", dot_grouped: 0, ambiguous: 0, loaded_sum: priceSum },
+  };
+
+  const clients = new CsvFileWriter(join(options.out, "clientes.csv"), { encoding: "utf-8" });
+  clients.line("cliente_id,nombre,ciudad");
+  for (const c of CLIENTS) {
+    clients.line([String(c.id), c.nombre, c.ciudad].map((v) => csvField(v)).join(","));
+    tally(files.clientes, null);
+  }
+  clients.close();
+  finishEncoding(files.clientes, clients, "clientes.csv", "utf-8");
+
+  // Days as text, once each: the year up to the reference date.
+  const days = Array.from({ length: 365 }, (_, i) => isoDate(addDays(options.referenceDate, -i)));
+  const prices = PRODUCTS.map((p) => decimalText(p.cents));
+  const sales = new CsvFileWriter(join(options.out, "ventas.csv"), { encoding: "utf-8" });
+  sales.line("venta_id,fecha,producto_id,cliente_id,cantidad,precio_unitario");
+  const summary = manifest.resumen_por_categoria;
+  let quantitySum = 0;
+  let amountSum = 0;
+  for (let i = 1; i <= options.rows; i++) {
+    const p = rng.int(0, PRODUCTS.length - 1);
+    const product = PRODUCTS[p] as Product;
+    const cantidad = rng.int(1, 10);
+    const day = days[rng.int(0, days.length - 1)] as string;
+    sales.line(`${i},${day},${product.id},${rng.int(1, CLIENTS.length)},${cantidad},${prices[p]}`);
+    summary[product.categoria] = (summary[product.categoria] ?? 0) + cantidad;
+    quantitySum += cantidad;
+    amountSum += product.cents;
+    tally(files.ventas, null);
+  }
+  sales.close();
+  finishEncoding(files.ventas, sales, "ventas.csv", "utf-8");
+  files.ventas.numbers = {
+    cantidad: { convention: "none", dot_grouped: 0, ambiguous: 0, loaded_sum: quantitySum },
+    precio_unitario: {
+      convention: "decimal_point",
+      dot_grouped: 0,
+      ambiguous: 0,
+      loaded_sum: amountSum,
+    },
+  };
+
+  const stock = new CsvFileWriter(join(options.out, "inventario.csv"), { encoding: "utf-8" });
+  stock.line("producto_id,fecha,stock");
+  let stockSum = 0;
+  for (let i = 0; i < options.inventoryRows; i++) {
+    const product = (i % PRODUCTS.length) + 1;
+    const day = isoDate(addDays(options.referenceDate, -Math.floor(i / PRODUCTS.length)));
+    const level = rng.int(0, 500);
+    stock.line(`${product},${day},${level}`);
+    stockSum += level;
+    tally(files.inventario, null);
+  }
+  stock.close();
+  finishEncoding(files.inventario, stock, "inventario.csv", "utf-8");
+  files.inventario.numbers = {
+    stock: { convention: "none", dot_grouped: 0, ambiguous: 0, loaded_sum: stockSum },
+  };
+}
+
 /** The files `generate` writes into its folder. */
 export const OUTPUT_FILES = [
   "productos.csv",
@@ -562,10 +656,13 @@ export function generate(options: GenerateOptions): Manifest {
     },
     resumen_por_categoria: {},
   };
-  writeProducts(options.out, rng, manifest);
-  writeClients(options.out, rng, manifest);
-  writeSales(options, rng, extra, manifest);
-  writeInventory(options, rng, manifest);
+  if (options.clean) writeCleanFiles(options, rng, manifest);
+  else {
+    writeProducts(options.out, rng, manifest);
+    writeClients(options.out, rng, manifest);
+    writeSales(options, rng, extra, manifest);
+    writeInventory(options, rng, manifest);
+  }
   manifest.resumen_por_categoria = Object.fromEntries(
     Object.entries(manifest.resumen_por_categoria).sort(([a], [b]) => a.localeCompare(b)),
   );
