@@ -28,8 +28,17 @@ export function databaseState(db: SqliteDatabase): Exclude<DatabaseState, "missi
  * transaction is simply discarded on the next open. Another application's database is
  * refused *before* anything is set on it (a pragma such as `journal_mode` changes the
  * file). `busyTimeoutMs` is how long a write waits for another writer (another ETL run).
+ *
+ * `build: true` is for a new database built under a temporary name that no reader
+ * knows: its journal is kept in memory (a new file has no old pages to save, so a
+ * rollback still works and nothing is written twice, where WAL writes every page to the
+ * log and again to the file). The builder switches it to WAL before putting it in place.
  */
-export function openForWrite(path: string, busyTimeoutMs = BUSY_TIMEOUT_MS): SqliteDatabase {
+export function openForWrite(
+  path: string,
+  busyTimeoutMs = BUSY_TIMEOUT_MS,
+  { build = false }: { build?: boolean } = {},
+): SqliteDatabase {
   let db: SqliteDatabase;
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -53,7 +62,7 @@ export function openForWrite(path: string, busyTimeoutMs = BUSY_TIMEOUT_MS): Sql
     );
   }
   try {
-    db.pragma("journal_mode = WAL");
+    db.pragma(build ? "journal_mode = MEMORY" : "journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("journal_size_limit = 67108864");
     db.pragma("foreign_keys = OFF"); // orphans are loaded and reported by the validations

@@ -5,13 +5,14 @@ import {
   DATA_OBJECTS,
   HISTORY_DDL,
   INDEX_DDL,
+  LOAD_INDEX_DDL,
   SCHEMA_VERSION,
 } from "./ddl.js";
 import { databaseState, type SqliteDatabase } from "./open.js";
 
 /**
- * Inside the caller's write transaction, makes the data tables empty and index-free,
- * ready for a bulk load: an empty file gets the whole schema; one of ours at another
+ * Inside the caller's write transaction, makes the data tables empty, with only the
+ * indexes that are cheaper to keep during a bulk load than to build after it: an empty file gets the whole schema; one of ours at another
  * version gets its data objects rebuilt (history is kept); another application's
  * database is refused. Nothing here is visible to readers until the caller commits.
  */
@@ -36,10 +37,11 @@ export function prepareForLoad(db: SqliteDatabase, path: string): void {
       if (object.type === "table") db.exec(`DELETE FROM ${object.name}`);
     }
   }
+  db.exec(LOAD_INDEX_DDL);
   db.exec("DELETE FROM rejected_rows");
 }
 
-/** Creates the data indexes, after the bulk load. */
+/** Creates the other data indexes, after the bulk load. */
 export function createIndexes(db: SqliteDatabase): void {
   db.exec(INDEX_DDL);
 }

@@ -150,7 +150,7 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
   const writePath = fresh
     ? `${options.dbPath}${TEMP_MARK}${process.pid}-${runId.slice(0, 8)}`
     : options.dbPath;
-  const db = openForWrite(writePath);
+  const db = openForWrite(writePath, undefined, { build: fresh });
   const files: FileReport[] = [];
   try {
     await beginWrite(db, options.dbPath, options.lockWaitMs ?? 600_000, signal);
@@ -240,6 +240,8 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
     throwIfAborted(signal);
     db.exec("COMMIT");
     if (fresh) {
+      // Built with its journal in memory (see openForWrite): from now on, WAL like any other.
+      db.pragma("journal_mode = WAL");
       db.pragma("wal_checkpoint(TRUNCATE)");
       db.close();
       // A hard link, unlike a rename, never replaces: if another first run put a database

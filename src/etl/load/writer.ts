@@ -8,11 +8,6 @@ const ROWS_PER_STATEMENT = 32;
 
 type Cell = string | number | null;
 
-function cell(column: BatchColumn, row: number): Cell {
-  const value = column[row];
-  return value === undefined || (typeof value === "number" && Number.isNaN(value)) ? null : value;
-}
-
 /** `dateText` with a memo: a file has few distinct days, so each is formatted once. */
 export function dateFormatter(): (date: number) => string {
   const memo = new Map<number, string>();
@@ -23,6 +18,47 @@ export function dateFormatter(): (date: number) => string {
       memo.set(date, text);
     }
     return text;
+  };
+}
+
+/**
+ * Copies rows `from`…`from + rows - 1` of a batch into the statement's arguments, column
+ * by column, each with a loop of its own kind (so each loop sees one type of array): a
+ * number (NaN is NULL), a date (YYYYMMDD, as text), or text (a hole is NULL).
+ */
+type ColumnCopier = (
+  column: BatchColumn,
+  args: Cell[],
+  at: number,
+  from: number,
+  rows: number,
+) => void;
+
+function numberCopier(width: number): ColumnCopier {
+  return (column, args, at, from, rows) => {
+    const values = column as Float64Array;
+    for (let r = 0, i = at; r < rows; r++, i += width) {
+      const value = values[from + r] as number;
+      args[i] = Number.isNaN(value) ? null : value;
+    }
+  };
+}
+
+function dateCopier(width: number): ColumnCopier {
+  const formatDate = dateFormatter();
+  return (column, args, at, from, rows) => {
+    const values = column as Float64Array;
+    for (let r = 0, i = at; r < rows; r++, i += width) {
+      const value = values[from + r] as number;
+      args[i] = Number.isNaN(value) ? null : formatDate(value);
+    }
+  };
+}
+
+function textCopier(width: number): ColumnCopier {
+  return (column, args, at, from, rows) => {
+    const values = column as (string | null)[];
+    for (let r = 0, i = at; r < rows; r++, i += width) args[i] = values[from + r] ?? null;
   };
 }
 
@@ -38,24 +74,27 @@ export function tableWriter(db: SqliteDatabase, spec: TableSpec): (batch: Batch)
     `INSERT INTO ${spec.name} (${names.join(", ")}) VALUES ${Array(rows).fill(tuple).join(", ")}`;
   const many = db.prepare(sql(ROWS_PER_STATEMENT));
   const one = db.prepare(sql(1));
-  const manyArgs: Cell[] = new Array(width * ROWS_PER_STATEMENT);
-  const oneArgs: Cell[] = new Array(width);
-  const isDate = spec.columns.map((column) => column.kind === "date");
-  const formatDate = dateFormatter();
-  const fill = (args: Cell[], at: number, columns: BatchColumn[], row: number) => {
-    for (let c = 0; c < width; c++) {
-      const value = cell(columns[c] as BatchColumn, row);
-      args[at + c] = isDate[c] && value !== null ? formatDate(value as number) : value;
-    }
+  const manyArgs: Cell[] = new Array(width * ROWS_PER_STATEMENT).fill(null);
+  const oneArgs: Cell[] = new Array(width).fill(null);
+  const copiers = spec.columns.map((column) =>
+    column.kind === "date"
+      ? dateCopier(width)
+      : column.kind === "id" || column.kind === "integer" || column.kind === "decimal"
+        ? numberCopier(width)
+        : textCopier(width),
+  );
+  const fill = (args: Cell[], columns: BatchColumn[], from: number, rows: number) => {
+    for (let c = 0; c < width; c++)
+      (copiers[c] as ColumnCopier)(columns[c] as BatchColumn, args, c, from, rows);
   };
   return ({ columns, count }) => {
     let row = 0;
     for (; row + ROWS_PER_STATEMENT <= count; row += ROWS_PER_STATEMENT) {
-      for (let r = 0; r < ROWS_PER_STATEMENT; r++) fill(manyArgs, r * width, columns, row + r);
+      fill(manyArgs, columns, row, ROWS_PER_STATEMENT);
       many.run(manyArgs);
     }
     for (; row < count; row++) {
-      fill(oneArgs, 0, columns, row);
+      fill(oneArgs, columns, row, 1);
       one.run(oneArgs);
     }
   };
