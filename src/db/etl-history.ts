@@ -1,7 +1,9 @@
 import { sql } from "kysely";
-import { HISTORY_ADDED_COLUMNS } from "./ddl.js";
 import type { SqliteDatabase } from "./open.js";
 import { all, first, query } from "./query.js";
+
+// Here for its callers; it lives apart so that the ETL does not load kysely to use it.
+export { addHistoryColumns } from "./history-columns.js";
 
 export interface TableQuality {
   table: string;
@@ -16,17 +18,6 @@ export interface DataQuality {
   etlRunId: string;
   finishedAt: string;
   tables: TableQuality[];
-}
-
-/**
- * Adds the history columns a database created by an older version lacks (see
- * `HISTORY_ADDED_COLUMNS`). Runs in the load's write transaction, before the run is recorded.
- */
-export function addHistoryColumns(db: SqliteDatabase): void {
-  for (const { table, column, ddl } of HISTORY_ADDED_COLUMNS) {
-    const columns = db.prepare("SELECT name FROM pragma_table_info(?)").pluck().all(table);
-    if (!columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${ddl}`);
-  }
 }
 
 /** The last committed ETL run (the data's identity), or undefined before the first one. */

@@ -1,4 +1,4 @@
-import { addHistoryColumns } from "../../db/etl-history.js";
+import { addHistoryColumns } from "../../db/history-columns.js";
 import type { SqliteDatabase } from "../../db/open.js";
 import type { DailySummaryRow } from "../read/daily-summary.js";
 import type { FileReport } from "../report.js";
