@@ -6,6 +6,7 @@ import type { SqliteDatabase } from "../db/open.js";
 import { openForWrite } from "../db/open.js";
 import { createIndexes, prepareForLoad } from "../db/prepare.js";
 import { AppError, DatabaseError, InputError, throwIfAborted } from "../errors.js";
+import { DailySummary } from "./load/daily-summary.js";
 import { recordRun, writeDailySummary } from "./load/finish.js";
 import { rejectWriter, tableWriter } from "./load/writer.js";
 import type { ReadJob } from "./read/protocol.js";
@@ -159,6 +160,7 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
       TABLES.map((spec) => [spec.name, tableWriter(db, spec)]),
     );
     const writeRejects = rejectWriter(db, runId);
+    const summary = new DailySummary();
     const pending = new Map<TableName, Omit<FileReport, keyof ReadStats | "finishedAt">>();
     const labels = new Map(jobs.map((job) => [job.table, job.label]));
     const labelOf = (table: TableName) => labels.get(table) ?? table;
@@ -185,6 +187,7 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
       batch(table, batch) {
         throwIfAborted(signal);
         (writers.get(table) as (batch: Batch) => void)(batch);
+        summary.addBatch(table, batch);
       },
       rejects(table, rows) {
         throwIfAborted(signal);
@@ -227,9 +230,9 @@ export async function runEtl(options: EtlOptions): Promise<EtlReport> {
         files.push(report);
         options.onFile?.(report);
       },
-      summary(rows) {
+      end() {
         throwIfAborted(signal);
-        writeDailySummary(db, rows);
+        writeDailySummary(db, summary.rows());
       },
     });
 

@@ -1,10 +1,10 @@
 import { addHistoryColumns } from "../../db/history-columns.js";
 import type { SqliteDatabase } from "../../db/open.js";
-import type { DailySummaryRow } from "../read/daily-summary.js";
 import type { FileReport } from "../report.js";
+import type { DailySummaryRow } from "./daily-summary.js";
 import { dateFormatter } from "./writer.js";
 
-/** Writes the per-day summary (summed by the reader thread) that the API reads. */
+/** Writes the per-day summary (summed from the loaded batches) that the API reads. */
 export function writeDailySummary(db: SqliteDatabase, rows: readonly DailySummaryRow[]): void {
   const insert = db.prepare(`
     INSERT INTO ventas_resumen_diario (fecha, categoria, ciudad, ventas, unidades, importe_centavos)

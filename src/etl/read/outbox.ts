@@ -24,8 +24,6 @@ export interface RejectedRow {
 export interface RowSink {
   batch(batch: Batch, bytes: number): void;
   rejects(rows: RejectedRow[], bytes: number): void;
-  /** Sees each loaded row's values (reused array: copy what you keep). */
-  loaded?(values: readonly Value[]): void;
 }
 
 /** The most characters of a rejected row's original text that are kept. */
@@ -97,7 +95,6 @@ export class Outbox {
         this.batchBytes += value === null ? 8 : 2 * (value as string).length + STRING_OVERHEAD;
       }
     }
-    this.sink.loaded?.(values);
     if (batch.count === this.batchSize || (this.hasText && this.batchBytes >= MAX_MESSAGE_BYTES))
       this.flushBatch();
   }

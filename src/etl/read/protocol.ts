@@ -1,5 +1,4 @@
 import type { TableName } from "../tables.js";
-import type { DailySummaryRow } from "./daily-summary.js";
 import type { Batch, RejectedRow } from "./outbox.js";
 import type { FileFacts } from "./sniff.js";
 import type { ReadStats } from "./table-reader.js";
@@ -22,7 +21,7 @@ export type ReaderMessage =
   | { type: "rejects"; table: TableName; rows: RejectedRow[]; bytes: number }
   | { type: "progress"; table: TableName; read: number; bytes: number; totalBytes: number }
   | { type: "done"; table: TableName; stats: ReadStats; finishedAt: string }
-  | { type: "summary"; rows: DailySummaryRow[] }
+  | { type: "end" }
   | { type: "error"; error: SerializedError };
 
 export interface SerializedError {

@@ -1,7 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { AppError, InputError } from "../../errors.js";
 import type { TableName } from "../tables.js";
-import type { DailySummaryRow } from "./daily-summary.js";
 import {
   IN_FLIGHT_BYTES,
   IN_FLIGHT_MESSAGES,
@@ -18,8 +17,8 @@ export interface ReaderHandlers {
   rejects(table: TableName, rows: RejectedRow[]): void;
   progress?(table: TableName, read: number, bytes: number, totalBytes: number): void;
   done(table: TableName, stats: ReadStats, finishedAt: string): void;
-  /** The last message: loaded sales summed per day, category and city. */
-  summary(rows: DailySummaryRow[]): void;
+  /** The last message: every file was read. */
+  end(): void;
 }
 
 const WORKER_EXT = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -84,8 +83,8 @@ export function readInWorker(jobs: ReadJob[], handlers: ReaderHandlers): Promise
           case "done":
             handlers.done(message.table, message.stats, message.finishedAt);
             break;
-          case "summary":
-            handlers.summary(message.rows);
+          case "end":
+            handlers.end();
             settled = true;
             void worker.terminate();
             resolve();

@@ -1,7 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { InputError } from "../../errors.js";
 import { tableSpec } from "../tables.js";
-import { DailySummary } from "./daily-summary.js";
 import {
   IN_FLIGHT_BYTES,
   IN_FLIGHT_MESSAGES,
@@ -15,9 +14,9 @@ import { readTable } from "./table-reader.js";
 
 /**
  * The reader thread: sniffs, parses and normalizes the input files one after the other
- * and streams the rows to the main thread, which only inserts. `inFlight` (shared memory)
- * counts the messages with rows — batches and rejected rows alike — sent but not yet
- * handled, and their estimated bytes; the reader waits while either is at its maximum, so
+ * and streams the rows to the main thread, which inserts them and sums the daily summary
+ * from them. `inFlight` (shared memory) counts the messages with rows — batches and
+ * rejected rows alike — sent but not yet handled, and their estimated bytes; the reader waits while either is at its maximum, so
  * memory stays bounded whatever the file size and however many rows are rejected.
  */
 const port = parentPort;
@@ -44,7 +43,6 @@ function reserve(bytes: number): void {
 }
 
 async function main(): Promise<void> {
-  const summary = new DailySummary();
   for (const job of jobs) {
     const spec = tableSpec(job.table);
     const facts = await sniffFile(job.path, job.label);
@@ -61,16 +59,13 @@ async function main(): Promise<void> {
         reserve(bytes);
         send({ type: "rejects", table: job.table, rows, bytes });
       },
-      loaded(values) {
-        summary.add(job.table, values);
-      },
       progress(read, bytes) {
         send({ type: "progress", table: job.table, read, bytes, totalBytes: facts.bytes });
       },
     });
     send({ type: "done", table: job.table, stats, finishedAt: new Date().toISOString() });
   }
-  send({ type: "summary", rows: summary.rows() });
+  send({ type: "end" });
 }
 
 main().catch((error: unknown) => {
