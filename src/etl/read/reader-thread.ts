@@ -21,6 +21,9 @@ export interface ReaderHandlers {
   end(): void;
 }
 
+/** The reader thread's young generation (MB): see `readInWorker`. */
+const YOUNG_GENERATION_MB = 8;
+
 const WORKER_EXT = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 
 function revive(error: SerializedError): Error {
@@ -53,6 +56,9 @@ export function readInWorker(jobs: ReadJob[], handlers: ReaderHandlers): Promise
       jobs,
       inFlight: shared,
     },
+    // The reader's garbage is short-lived (fields, decoded text): a young generation of
+    // 8 MB instead of V8's default collects it as well, with about 30 MB less memory.
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   });
   return new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -69,10 +75,16 @@ export function readInWorker(jobs: ReadJob[], handlers: ReaderHandlers): Promise
           case "start":
             handlers.start(message.table, message.facts, message.startedAt);
             break;
-          case "batch":
+          case "batch": {
             handlers.batch(message.table, message.batch);
             handled(message.bytes);
+            // Its numeric columns go back to the reader, which fills them again.
+            const buffers = message.batch.columns.flatMap((column) =>
+              column instanceof Float64Array ? [column.buffer as ArrayBuffer] : [],
+            );
+            worker.postMessage(buffers, buffers);
             break;
+          }
           case "rejects":
             handlers.rejects(message.table, message.rows);
             handled(message.bytes);

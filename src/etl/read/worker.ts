@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { InputError } from "../../errors.js";
 import { tableSpec } from "../tables.js";
+import { columnPool } from "./outbox.js";
 import {
   IN_FLIGHT_BYTES,
   IN_FLIGHT_MESSAGES,
@@ -25,6 +26,8 @@ const { jobs, inFlight: shared } = workerData as { jobs: ReadJob[]; inFlight: Sh
 const inFlight = new Int32Array(shared);
 const send = (message: ReaderMessage, transfer: ArrayBuffer[] = []) =>
   port.postMessage(message, transfer);
+// The main thread sends back the numeric columns of the batches it inserted, for reuse.
+port.on("message", (buffers: ArrayBuffer[]) => columnPool.give(buffers));
 
 /** Waits for room in the in-flight bound, then counts a message of `bytes` in it. */
 function reserve(bytes: number): void {
