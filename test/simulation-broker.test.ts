@@ -11,10 +11,10 @@ import { join } from "node:path";
 import amqp from "amqplib";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { createRabbitTransport, type RabbitTransport } from "../src/simulation/broker/index.js";
-import { encodeModel } from "../src/simulation/broker/messages.js";
+import { encodeModel, encodeTape } from "../src/simulation/broker/messages.js";
 import { queueNames } from "../src/simulation/broker/topology.js";
 import { loadModelSource } from "../src/simulation/model/index.js";
-import { createScenarioStream } from "../src/simulation/random/index.js";
+import { createScenarioStream, ScenarioTaper } from "../src/simulation/random/index.js";
 import { runSimulation } from "../src/simulation/run/index.js";
 import type { ResultBatch } from "../src/simulation/run/types.js";
 import { ROOT, spawnCli } from "./helpers/cli.js";
@@ -148,16 +148,11 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     return created;
   }
 
-  /** Sends scenarios `from…to` (1-based, inclusive) in batches of `size`. */
-  async function sendRange(
-    t: RabbitTransport,
-    stream: ReturnType<typeof createScenarioStream>,
-    count: number,
-    size: number,
-  ) {
+  /** Sends the taper's next `count` scenarios in batches of `size`. */
+  async function sendRange(t: RabbitTransport, taper: ScenarioTaper, count: number, size: number) {
     for (let sent = 0; sent < count; sent += size) {
-      const batch = stream.batch(Math.min(size, count - sent));
-      await t.send({ modelId: "m", ...batch });
+      const tape = taper.tape(Math.min(size, count - sent));
+      await t.send({ modelId: "m", ...tape });
     }
   }
 
@@ -209,7 +204,7 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     const t = transport(prefix, { secret: SECRET, noWait: false });
     const got = new Collected(N);
     await t.start(m.definition, "m1", got.add);
-    const stream = createScenarioStream(m.definition.variables, m.definition.seed);
+    const stream = new ScenarioTaper(m.definition.variables, m.definition.seed);
     await sendRange(t, stream, N / 2, 250);
     await until(
       () => (got.byConsumer.get("A") ?? 0) > 0 && (got.byConsumer.get("B") ?? 0) > 0,
@@ -243,7 +238,7 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     const current = model("expresion = x * 0 + 2");
     const first = transport(prefix);
     await first.start(old.definition, "viejo", () => undefined);
-    const oldStream = createScenarioStream(old.definition.variables, old.definition.seed);
+    const oldStream = new ScenarioTaper(old.definition.variables, old.definition.seed);
     await sendRange(first, oldStream, 200, 100);
     await until(() => first.stats().producer.published === 200, "the old batches confirmed");
     await first.close();
@@ -264,7 +259,7 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     }
 
     const c = consumer(prefix, ["--id", "C"]);
-    const stream = createScenarioStream(current.definition.variables, current.definition.seed);
+    const stream = new ScenarioTaper(current.definition.variables, current.definition.seed);
     await sendRange(second, stream, N, 100);
     await second.drain();
     expect(got.exactlyOnce()).toBe(true);
@@ -307,10 +302,10 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     const t = transport(prefix, { secret: SECRET });
     const got = new Collected(N + 10);
     await t.start(m.definition, "veneno", got.add);
-    const stream = createScenarioStream(m.definition.variables, m.definition.seed);
+    const stream = new ScenarioTaper(m.definition.variables, m.definition.seed);
     await sendRange(t, stream, N, 100);
-    // A malformed batch: 25 values for 10 scenarios.
-    await t.send({ modelId: "veneno", firstId: N + 1, count: 10, values: new Float64Array(25) });
+    // A malformed batch: a tape of 5 doubles for 10 scenarios of one uniform (10 needed).
+    await t.send({ modelId: "veneno", firstId: N + 1, count: 10, parts: new Float64Array(5) });
     await t.drain();
     expect(got.exactlyOnce()).toBe(true);
     const poisoned = Math.floor((worst - 1) / 100) * 100 + 1;
@@ -356,8 +351,8 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
           persistent: true,
           headers: unsigned.headers,
         });
-        const values = createScenarioStream(m.definition.variables, 1).batch(10).values;
-        ch.sendToQueue(names.escenarios, Buffer.from(values.buffer), {
+        const tape = new ScenarioTaper(m.definition.variables, 1).tape(10);
+        ch.sendToQueue(names.escenarios, encodeTape(tape), {
           persistent: true,
           headers: { model_id: "sin-firma", run: "r", first_id: 1, count: 10, width: 2 },
         });
@@ -396,7 +391,7 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
           outputs.set(name, all);
         }
       });
-      await sendRange(t, createScenarioStream(m.definition.variables, m.definition.seed), N, 100);
+      await sendRange(t, new ScenarioTaper(m.definition.variables, m.definition.seed), N, 100);
       await t.drain();
       expect(got.exactlyOnce()).toBe(true);
       expect(got.errors()).toBe(0);
@@ -417,7 +412,7 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
       const N = 300;
       const got = new Collected(N);
       await t.start(m.definition, "firmado", got.add);
-      await sendRange(t, createScenarioStream(m.definition.variables, m.definition.seed), N, 100);
+      await sendRange(t, new ScenarioTaper(m.definition.variables, m.definition.seed), N, 100);
       await t.drain();
       expect(got.exactlyOnce()).toBe(true);
       expect(got.errors()).toBe(N);
@@ -434,7 +429,7 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
     const t = transport(prefix, { noWait: false });
     const got = new Collected(N);
     await t.start(m.definition, "reinicio", got.add);
-    const stream = createScenarioStream(m.definition.variables, m.definition.seed);
+    const stream = new ScenarioTaper(m.definition.variables, m.definition.seed);
     await sendRange(t, stream, N / 2, 250);
     await until(() => got.results > 0, "the first results");
     await broker.restart();

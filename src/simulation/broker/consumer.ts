@@ -26,14 +26,14 @@ import {
   publishConfirmed,
   silentBrokerLog,
 } from "./connection.js";
-import { EvaluationTimeout, Evaluator } from "./evaluator.js";
+import { EvaluationTimeout, Evaluator, MalformedBatch } from "./evaluator.js";
 import {
   type BatchHeaders,
   batchHeaders,
   decodeModel,
+  decodeTape,
   encodeResults,
   signatureMatches,
-  toDoubles,
 } from "./messages.js";
 import {
   DEFAULT_MAX_ATTEMPTS,
@@ -295,16 +295,17 @@ export async function startConsumer(options: ConsumerOptions): Promise<Simulatio
 
   const process1 = async ({ session: owner, message }: Delivery) => {
     const headers = batchHeaders(message.properties.headers);
-    const expected = headers ? headers.count * headers.width * 8 : -1;
-    if (!headers || headers.width < 1 || message.content.length !== expected) {
-      const why = !headers
-        ? "its headers lack model_id, run, first_id or count"
-        : headers.width < 1
-          ? `its width header (${String(message.properties.headers?.width)}) is not a whole number of variables`
-          : `its body has ${message.content.length} bytes, not ${headers.count} × ${headers.width} doubles`;
+    const tape = headers
+      ? decodeTape(message.content, headers.first_id, headers.count)
+      : "its headers lack model_id, run, first_id or count";
+    // Malformed: no consumer could ever evaluate it, to fallidos now.
+    const malformed = async (why: string) => {
       log.error(`a malformed batch: ${why}: dead-lettered to ${names.fallidos}`);
       if (headers) await note(owner, headers, `malformed batch: ${why}`);
       if (owner.alive) owner.channel.nack(message, false, false);
+    };
+    if (!headers || typeof tape === "string") {
+      await malformed(tape as string);
       return;
     }
     const model = await modelFor(owner, headers.model_id);
@@ -326,15 +327,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<Simulatio
     state = "working";
     let evaluated: Awaited<ReturnType<Evaluator["evaluate"]>>;
     try {
-      evaluated = await evaluator.evaluate(
-        headers.model_id,
-        headers.first_id,
-        headers.count,
-        headers.width,
-        toDoubles(message.content),
-        model.timeoutMs,
-      );
+      evaluated = await evaluator.evaluate(headers.model_id, tape, model.timeoutMs);
     } catch (error) {
+      if (error instanceof MalformedBatch) {
+        await malformed(error.message);
+        return;
+      }
       const reason =
         error instanceof EvaluationTimeout
           ? `the batch's evaluation took over timeout_consumidor (${model.timeoutMs / 1000} s) on consumer ${id}`

@@ -7,20 +7,13 @@
 import { parentPort } from "node:worker_threads";
 import { describeError } from "../../errors.js";
 import { type CompiledModel, compileModel } from "../model/index.js";
-import { evaluateBatch } from "../run/evaluate.js";
+import { type ScenarioTape, TapeReader } from "../random/index.js";
+import { evaluateTape, MalformedTapeError } from "../run/evaluate.js";
 import type { ModelDefinition } from "../types.js";
 
 export type EvaluatorRequest =
   | { type: "model"; id: string; definition: ModelDefinition; allowCode: boolean }
-  | {
-      type: "batch";
-      seq: number;
-      modelId: string;
-      firstId: number;
-      count: number;
-      width: number;
-      values: Float64Array;
-    };
+  | { type: "batch"; seq: number; modelId: string; tape: ScenarioTape };
 
 export type EvaluatorReply =
   | { type: "model"; id: string; outputs?: string[]; error?: string }
@@ -30,9 +23,11 @@ export type EvaluatorReply =
       columns?: Record<string, Float64Array>;
       errors?: { escenario_id: number; message: string }[];
       error?: string;
+      /** The tape does not fit the model: no consumer could ever evaluate this batch. */
+      malformed?: boolean;
     };
 
-const models = new Map<string, CompiledModel>();
+const models = new Map<string, { compiled: CompiledModel; reader: TapeReader }>();
 const port = parentPort;
 if (!port) throw new Error("evaluator-thread.ts runs on a worker thread");
 
@@ -43,7 +38,7 @@ port.on("message", (request: EvaluatorRequest) => {
         allowCode: request.allowCode,
         file: `modelo ${request.definition.metadata?.nombre ?? request.id}`,
       });
-      models.set(request.id, compiled);
+      models.set(request.id, { compiled, reader: new TapeReader(request.definition.variables) });
       while (models.size > 4) models.delete(models.keys().next().value as string);
       port.postMessage({ type: "model", id: request.id, outputs: compiled.outputs });
     } catch (error) {
@@ -56,7 +51,15 @@ port.on("message", (request: EvaluatorRequest) => {
     port.postMessage({ type: "batch", seq: request.seq, error: "model not loaded" });
     return;
   }
-  const { outputs: columns, errors } = evaluateBatch(model, request.width, request, "");
+  let evaluated: ReturnType<typeof evaluateTape>;
+  try {
+    evaluated = evaluateTape(model.compiled, model.reader, request.tape, "");
+  } catch (error) {
+    const malformed = error instanceof MalformedTapeError;
+    port.postMessage({ type: "batch", seq: request.seq, error: describeError(error), malformed });
+    return;
+  }
+  const { outputs: columns, errors } = evaluated;
   port.postMessage(
     { type: "batch", seq: request.seq, columns, errors },
     Object.values(columns).map((column) => column.buffer as ArrayBuffer),

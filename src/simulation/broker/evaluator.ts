@@ -5,6 +5,7 @@
  * given the models again.
  */
 import { Worker } from "node:worker_threads";
+import type { ScenarioTape } from "../random/index.js";
 import type { ModelDefinition } from "../types.js";
 import type { EvaluatorReply, EvaluatorRequest } from "./evaluator-thread.js";
 
@@ -18,6 +19,9 @@ export interface EvaluatedBatch {
 
 /** The evaluation took longer than allowed: the thread was stopped. */
 export class EvaluationTimeout extends Error {}
+
+/** The batch's tape does not fit its model: no consumer could evaluate it. */
+export class MalformedBatch extends Error {}
 
 interface Pending {
   resolve: (reply: EvaluatorReply) => void;
@@ -117,26 +121,17 @@ export class Evaluator {
   }
 
   /** Evaluates a batch of a loaded model within `timeoutMs` (else `EvaluationTimeout`). */
-  async evaluate(
-    modelId: string,
-    firstId: number,
-    count: number,
-    width: number,
-    values: Float64Array,
-    timeoutMs: number,
-  ): Promise<EvaluatedBatch> {
+  async evaluate(modelId: string, tape: ScenarioTape, timeoutMs: number): Promise<EvaluatedBatch> {
     if (!this.loaded.has(modelId)) {
       const known = this.definitions.get(modelId);
       if (!known) throw new Error(`model ${modelId} is not loaded`);
       await this.load(modelId, known.definition, known.allowCode, timeoutMs);
     }
     const seq = ++this.seq;
-    const reply = await this.request(
-      `b:${seq}`,
-      { type: "batch", seq, modelId, firstId, count, width, values },
-      timeoutMs,
-      [values.buffer as ArrayBuffer],
-    );
+    const reply = await this.request(`b:${seq}`, { type: "batch", seq, modelId, tape }, timeoutMs, [
+      tape.parts.buffer as ArrayBuffer,
+    ]);
+    if (reply.type === "batch" && reply.malformed) throw new MalformedBatch(reply.error);
     if (reply.type !== "batch" || reply.error || !reply.columns || !reply.errors)
       throw new Error(reply.type === "batch" ? (reply.error ?? "no results") : "unexpected reply");
     return { columns: reply.columns, errors: reply.errors };

@@ -3,6 +3,7 @@
  * signature (HMAC-SHA256 with `SIM_SECRET`).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { ScenarioTape } from "../random/index.js";
 import type { ModelDefinition } from "../types.js";
 
 /** AMQP headers as amqplib gives them. */
@@ -88,6 +89,17 @@ export function toDoubles(bytes: Uint8Array): Float64Array {
 
 export function doublesBuffer(values: Float64Array): Buffer {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** A scenario batch's body: its tape's doubles. */
+export function encodeTape(tape: ScenarioTape): Buffer {
+  return Buffer.from(doublesBuffer(tape.parts));
+}
+
+/** A scenario batch's tape from its body, or a reason why the body is not one. */
+export function decodeTape(body: Buffer, firstId: number, count: number): ScenarioTape | string {
+  if (body.length % 8 !== 0) return `its body has ${body.length} bytes, not whole doubles`;
+  return { firstId, count, parts: toDoubles(body) };
 }
 
 /** A result batch's body: the outputs' doubles one after another, then the errors' JSON. */

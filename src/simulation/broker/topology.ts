@@ -55,8 +55,10 @@
  *   whenever the producer has a secret; required by consumers for `codigo`). Body:
  *   `{"model_id", "run", "published_at", "definition": ModelDefinition}`.
  * - `escenarios`: `content-type: application/octet-stream`, persistent, `type: "lote"`,
- *   headers `{model_id, run, first_id, count, width}`; body `count × width` doubles,
- *   row-major (scenario `first_id + i`, variable `j` at `i·width + j`).
+ *   headers `{model_id, run, first_id, count, width}` (`width`: the model's variables);
+ *   body the batch's tape (`random/tape.ts`): for each scenario, each variable's
+ *   first-stage draw (a few doubles), from which the consumer computes the values. A tape
+ *   whose size does not fit `count` scenarios of the model's variables is malformed.
  * - `resultados`, `type: "resultados"`: persistent, headers `{model_id, run, first_id,
  *   count, consumer, outputs: [names…], errors_bytes}`; body = for each output in order,
  *   `count` doubles (NaN where the scenario failed), then `errors_bytes` bytes of UTF-8

@@ -42,7 +42,7 @@ import {
   redactUrl,
   silentBrokerLog,
 } from "./connection.js";
-import { batchHeaders, decodeResults, encodeModel, type Headers } from "./messages.js";
+import { batchHeaders, decodeResults, encodeModel, encodeTape, type Headers } from "./messages.js";
 import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_QUEUE_PREFIX,
@@ -171,6 +171,8 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
   let current: ChannelModel | undefined;
   let onResults: ((results: ResultBatch) => void) | undefined;
   let outputNames: string[] = [SINGLE_OUTPUT];
+  /** Variables per scenario (the `width` header). */
+  let width = 0;
   let wireModelId: string | undefined;
   let seq = 0;
   let generated = 0;
@@ -472,6 +474,7 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
         );
       onResults = results;
       outputNames = outputsOf(model);
+      width = model.variables.length;
       wireModelId = modelId.includes(runId) ? modelId : `${modelId}@${runId}`;
       connection = await connectBroker({
         url: options.url,
@@ -538,8 +541,7 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
     async send(batch: ScenarioBatch) {
       if (closed) throw new Error("the transport is closed");
       await until(() => unconfirmed.size < window && outstanding.size < ahead);
-      const { firstId, count, values } = batch;
-      const width = count > 0 ? values.length / count : 0;
+      const { firstId, count } = batch;
       seen.ensure(firstId + count);
       outstanding.set(firstId, count);
       generated += count;
@@ -547,7 +549,7 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
       const entry: Unconfirmed = {
         firstId,
         count,
-        body: Buffer.from(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)),
+        body: encodeTape(batch),
         headers: { model_id: wireModelId, run: runId, first_id: firstId, count, width },
       };
       unconfirmed.set(key, entry);

@@ -58,22 +58,30 @@ export function binomialSampler(n: number, p: number): DiscreteSampler {
 }
 
 function binomialInversion(n: number, p: number): DiscreteSampler {
+  const search = binomialSearch(n, p);
+  return (source) => {
+    for (;;) {
+      const k = search(source.uniform());
+      if (k >= 0) return k;
+    }
+  };
+}
+
+/** The sequential search from one uniform: k, or −1 when it runs past n (start again). */
+function binomialSearch(n: number, p: number): (u: number) => number {
   const q = 1 - p;
   const ratio = p / q;
   const f0 = Math.exp(n * Math.log1p(-p));
-  return (source) => {
-    for (;;) {
-      let u = source.uniform();
-      let f = f0;
-      let k = 0;
-      while (u >= f) {
-        u -= f;
-        k++;
-        if (k > n) break;
-        f *= ((n - k + 1) / k) * ratio;
-      }
-      if (k <= n) return k;
+  return (u) => {
+    let f = f0;
+    let k = 0;
+    while (u >= f) {
+      u -= f;
+      k++;
+      if (k > n) return -1;
+      f *= ((n - k + 1) / k) * ratio;
     }
+    return k;
   };
 }
 
@@ -143,25 +151,84 @@ function binomialBtrd(n: number, p: number): DiscreteSampler {
   };
 }
 
+/**
+ * Below this uniform a sequential search always ends inside the support: the pmf it sums
+ * is 1 within a few hundred ulps (rounding of f(0), the recursion and the subtractions),
+ * far less than 2⁻³⁰, so only a uniform above it can run past the end and start again.
+ */
+const SEARCH_ENDS_BELOW = 1 - 2 ** -30;
+
+/**
+ * A discrete draw in two stages (`DrawStages` in `distributions.ts`): by inversion, the
+ * first stage takes the uniform the search will end with (running the search itself only
+ * for a uniform within 2⁻³⁰ of 1, which may start again) and the second runs the search;
+ * BTRD and PTRS, whose uniforms depend on their computations, draw in the first stage.
+ */
+export interface DiscreteStages {
+  record(source: RandomSource): number;
+  finish(recorded: number): number;
+}
+
+/** `binomialSampler(n, p)` in two stages. */
+export function binomialStages(n: number, p: number): DiscreteStages {
+  if (n === 0 || p === 0) return { record: () => 0, finish: () => 0 };
+  if (p === 1) return { record: () => 0, finish: () => n };
+  const flip = p > 0.5;
+  const r = flip ? 1 - p : p;
+  if (n * r >= 10) {
+    const draw = binomialSampler(n, p);
+    return { record: draw, finish: (k) => k };
+  }
+  const search = binomialSearch(n, r);
+  return {
+    record: inversionRecord(search),
+    finish: flip ? (u) => n - search(u) : search,
+  };
+}
+
+/** `poissonSampler(lambda)` in two stages. */
+export function poissonStages(lambda: number): DiscreteStages {
+  if (lambda >= 10) return { record: poissonSampler(lambda), finish: (k) => k };
+  const search = poissonSearch(lambda);
+  return { record: inversionRecord(search), finish: search };
+}
+
+function inversionRecord(search: (u: number) => number): (source: RandomSource) => number {
+  return (source) => {
+    for (;;) {
+      const u = source.uniform();
+      if (u < SEARCH_ENDS_BELOW || search(u) >= 0) return u;
+    }
+  };
+}
+
 /** A Poisson(λ) sampler; λ > 0. */
 export function poissonSampler(lambda: number): DiscreteSampler {
   return lambda < 10 ? poissonInversion(lambda) : poissonPtrs(lambda);
 }
 
 function poissonInversion(lambda: number): DiscreteSampler {
-  const f0 = Math.exp(-lambda);
+  const search = poissonSearch(lambda);
   return (source) => {
     for (;;) {
-      let u = source.uniform();
-      let f = f0;
-      let k = 0;
-      while (u >= f && f > 0) {
-        u -= f;
-        k++;
-        f *= lambda / k;
-      }
-      if (f > 0) return k;
+      const k = search(source.uniform());
+      if (k >= 0) return k;
     }
+  };
+}
+
+/** The sequential search from one uniform: k, or −1 when the pmf underflows first (start again). */
+function poissonSearch(lambda: number): (u: number) => number {
+  const f0 = Math.exp(-lambda);
+  return (u) => {
+    let f = f0;
+    let k = 0;
+    while (u >= f && f > 0) {
+      u -= f;
+      k++;
+      f *= lambda / k;
+    }
+    return f > 0 ? k : -1;
   };
 }
 

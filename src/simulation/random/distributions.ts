@@ -18,10 +18,29 @@
  */
 
 import type { VariableSpec } from "../types.js";
-import { binomialSampler, poissonSampler } from "./discrete.js";
-import type { RandomSource } from "./source.js";
+import {
+  binomialSampler,
+  binomialStages,
+  type DiscreteStages,
+  poissonSampler,
+  poissonStages,
+} from "./discrete.js";
+import { normalFromParts, type RandomSource } from "./source.js";
 
 export type Sampler = (source: RandomSource) => number;
+
+/**
+ * A variable's draw split in two stages, whose composition is its sampler, value for value:
+ * `record` consumes from the source exactly what the sampler would (the generator's
+ * outputs, the accept/reject decisions) and writes `slots` doubles; `finish` computes the
+ * value from them (the logarithms, exponentials, square roots and searches). The first
+ * stage must run in stream order; the second can run anywhere (`tape.ts`).
+ */
+export interface DrawStages {
+  readonly slots: number;
+  record(source: RandomSource, out: Float64Array, k: number): void;
+  finish(parts: Float64Array, k: number): number;
+}
 
 /** The parameters each distribution takes, by the contract's names, in order. */
 export const DISTRIBUTION_PARAMS = {
@@ -128,6 +147,95 @@ export function variableSampler(spec: VariableSpec): Sampler {
   return (source) => roundHalfAwayFromZero(sampler(source));
 }
 
+/**
+ * The two stages of a variable's draw (`DrawStages`). Each `finish` is written as its
+ * sampler computes the value — the same operations in the same order — so the values are
+ * identical (the tests compare them bit for bit). Throws as `variableSampler` does.
+ */
+export function variableStages(spec: VariableSpec): DrawStages {
+  const sampler = variableSampler(spec);
+  const p = spec.params as Record<string, number>;
+  const rounded = spec.type === "int";
+  const round = rounded ? roundHalfAwayFromZero : (x: number) => x;
+  const one = (
+    record: (source: RandomSource) => number,
+    finish: (x: number) => number,
+  ): DrawStages => ({
+    slots: 1,
+    record: (source, out, k) => {
+      out[k] = record(source);
+    },
+    finish: (parts, k) => finish(parts[k] as number),
+  });
+  const discrete = (stages: DiscreteStages) => one(stages.record, stages.finish);
+  switch (spec.distribution) {
+    case "normal": {
+      const media = p.media as number;
+      const std = p.std as number;
+      return {
+        slots: 2,
+        record: (source, out, k) => source.normalParts(out, k),
+        finish: (parts, k) =>
+          round(media + std * normalFromParts(parts[k] as number, parts[k + 1] as number)),
+      };
+    }
+    case "lognormal": {
+      const mu = p.mu as number;
+      const sigma = p.sigma as number;
+      return {
+        slots: 2,
+        record: (source, out, k) => source.normalParts(out, k),
+        finish: (parts, k) =>
+          round(Math.exp(mu + sigma * normalFromParts(parts[k] as number, parts[k + 1] as number))),
+      };
+    }
+    case "uniform": {
+      if (rounded) break; // pure-rand's unbiased integer: its rejections need the values
+      const min = p.min as number;
+      const width = (p.max as number) - min;
+      return one(
+        (source) => source.uniform(),
+        (u) => min + width * u,
+      );
+    }
+    case "exponential": {
+      const lambda = p.lambda as number;
+      return one(
+        (source) => source.open(),
+        (u) => round(-Math.log(u) / lambda),
+      );
+    }
+    case "triangular": {
+      const draw = triangular(p.left as number, p.mode as number, p.right as number);
+      return one(
+        (source) => source.uniform(),
+        (u) => round(draw(u)),
+      );
+    }
+    case "binomial":
+      return discrete(binomialStages(p.n as number, p.p as number));
+    case "poisson":
+      return discrete(poissonStages(p.lambda as number));
+    case "constant": {
+      const value = round(p.valor as number);
+      return { slots: 0, record: () => {}, finish: () => value };
+    }
+  }
+  return one(sampler, (x) => x);
+}
+
+/** The triangular distribution's inverse CDF, of a uniform in [0, 1). */
+function triangular(left: number, mode: number, right: number): (u: number) => number {
+  const width = right - left;
+  const below = mode - left;
+  const above = right - mode;
+  const split = width > 0 ? below / width : 0; // left = right: every draw is right
+  const leftProduct = below * width;
+  const rightProduct = above * width;
+  return (u) =>
+    u < split ? left + Math.sqrt(u * leftProduct) : right - Math.sqrt((1 - u) * rightProduct);
+}
+
 function floatSampler(spec: VariableSpec): Sampler {
   const p = spec.params as Record<string, number>;
   switch (spec.distribution) {
@@ -151,20 +259,8 @@ function floatSampler(spec: VariableSpec): Sampler {
       return (source) => Math.exp(mu + sigma * source.normal());
     }
     case "triangular": {
-      const left = p.left as number;
-      const right = p.right as number;
-      const width = right - left;
-      const below = (p.mode as number) - left;
-      const above = right - (p.mode as number);
-      const split = width > 0 ? below / width : 0; // left = right: every draw is right
-      const leftProduct = below * width;
-      const rightProduct = above * width;
-      return (source) => {
-        const u = source.uniform();
-        return u < split
-          ? left + Math.sqrt(u * leftProduct)
-          : right - Math.sqrt((1 - u) * rightProduct);
-      };
+      const draw = triangular(p.left as number, p.mode as number, p.right as number);
+      return (source) => draw(source.uniform());
     }
     case "binomial":
       return binomialSampler(p.n as number, p.p as number);

@@ -13,6 +13,9 @@
  * - The standard normal is Marsaglia's polar method, which makes two normals from one
  *   accepted pair; the second is kept and returned by the next call. The stream is single
  *   and consumed in order, so this cache is deterministic like the rest of the state.
+ *   `normalParts` consumes exactly what `normal()` does but returns the value's parts
+ *   (a, s), the value being a·√(−2·ln s / s) (`normalFromParts`): the logarithm and the
+ *   square root can then be computed elsewhere (`tape.ts`), with the same result.
  */
 
 import { uniformInt } from "pure-rand/distribution/uniformInt";
@@ -23,13 +26,24 @@ const TWO_26 = 67108864;
 const TWO_53 = 9007199254740992;
 const TWO_32 = 4294967296;
 
+/** The normal value of the parts `normalParts` gave: a·√(−2·ln s / s), as `normal()` computes it. */
+export function normalFromParts(a: number, s: number): number {
+  return a * Math.sqrt((-2 * Math.log(s)) / s);
+}
+
 export class RandomSource {
   private readonly rng: RandomGenerator;
   private spare = 0;
   private hasSpare = false;
+  /** The spare's parts: its coordinate of the accepted pair, and the pair's s. */
+  private spareV = 0;
+  private spareS = 0;
+  /** `normalParts` made the pair: `spare` is computed only if `normal()` asks for it. */
+  private spareLazy = false;
 
-  constructor(seed: number) {
-    this.rng = seededMersenne(seed);
+  /** Seeded by `seed`; `generator` replaces MT19937 (tests drive the source with chosen outputs). */
+  constructor(seed: number, generator?: RandomGenerator) {
+    this.rng = generator ?? seededMersenne(seed);
   }
 
   /** The raw generator (32-bit outputs), for pure-rand's distributions. */
@@ -55,7 +69,7 @@ export class RandomSource {
   normal(): number {
     if (this.hasSpare) {
       this.hasSpare = false;
-      return this.spare;
+      return this.spareLazy ? normalFromParts(this.spareV, this.spareS) : this.spare;
     }
     let u: number;
     let v: number;
@@ -67,8 +81,38 @@ export class RandomSource {
     } while (s >= 1 || s === 0);
     const f = Math.sqrt((-2 * Math.log(s)) / s);
     this.spare = v * f;
+    this.spareV = v;
+    this.spareS = s;
+    this.spareLazy = false;
     this.hasSpare = true;
     return u * f;
+  }
+
+  /**
+   * Consumes what `normal()` would and writes the parts of its value at `out[k]`,
+   * `out[k + 1]`: `normalFromParts(out[k], out[k + 1])` is the value `normal()` returns.
+   */
+  normalParts(out: Float64Array, k: number): void {
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      out[k] = this.spareV;
+      out[k + 1] = this.spareS;
+      return;
+    }
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * this.uniform() - 1;
+      v = 2 * this.uniform() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    this.spareV = v;
+    this.spareS = s;
+    this.spareLazy = true;
+    this.hasSpare = true;
+    out[k] = u;
+    out[k + 1] = s;
   }
 
   /** Standard exponential (rate 1), by inversion of an open uniform. */

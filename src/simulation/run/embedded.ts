@@ -67,6 +67,8 @@ export class EmbeddedTransport implements Transport {
   private readonly inFlight: number;
   private timeoutS: number | undefined;
   private slots: Slot[] = [];
+  /** Tape buffers handed back by the threads, for the next batches' copies. */
+  private buffers: ArrayBuffer[] = [];
   private definition: ModelDefinition | undefined;
   private onResults: ((results: ResultBatch) => void) | undefined;
   private failure: Error | undefined;
@@ -140,8 +142,11 @@ export class EmbeddedTransport implements Transport {
           for (const pending of slot.queue) this.post(slot, pending);
           this.armTimer(slot);
           resolve();
-        } else if (message.type === "results") this.completed(slot, message.results);
-        else {
+        } else if (message.type === "results") {
+          if (this.buffers.length < 4 * this.workers)
+            this.buffers.push(message.parts.buffer as ArrayBuffer);
+          this.completed(slot, message.results);
+        } else {
           const error = new SimulationError(`${name}: ${message.message}`);
           if (!isReady) reject(error);
           this.fail(error);
@@ -166,9 +171,19 @@ export class EmbeddedTransport implements Transport {
     return { slot, ready };
   }
 
+  /**
+   * Sends a batch's tape to a thread: a copy, transferred (copying is cheaper than
+   * postMessage's serialization, and the batch keeps its tape for a replacement thread),
+   * in a buffer a thread handed back with its results when there is one.
+   */
   private post(slot: Slot, pending: Pending): void {
-    const { firstId, count, values } = pending.batch;
-    slot.worker.postMessage({ type: "batch", firstId, count, values } satisfies ToWorker);
+    const { firstId, count } = pending.batch;
+    const size = pending.batch.parts.length;
+    let buffer = this.buffers.pop();
+    if (!buffer || buffer.byteLength < size * 8) buffer = new ArrayBuffer(size * 8);
+    const parts = new Float64Array(buffer, 0, size);
+    parts.set(pending.batch.parts);
+    slot.worker.postMessage({ type: "batch", firstId, count, parts } satisfies ToWorker, [buffer]);
   }
 
   private armTimer(slot: Slot): void {

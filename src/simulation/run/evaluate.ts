@@ -10,7 +10,8 @@
  */
 import { describeError } from "../../errors.js";
 import type { CompiledModel } from "../model/index.js";
-import type { ResultBatch, ScenarioBatch } from "./types.js";
+import type { ScenarioTape, TapeReader } from "../random/index.js";
+import type { ResultBatch } from "./types.js";
 
 /** Error messages sent per batch: the run keeps the first 100 overall. */
 export const MAX_BATCH_ERRORS = 100;
@@ -25,7 +26,7 @@ const MAX_MESSAGE = 500;
 export function evaluateBatch(
   model: CompiledModel,
   width: number,
-  batch: Pick<ScenarioBatch, "firstId" | "count" | "values">,
+  batch: { firstId: number; count: number; values: Float64Array },
   consumer: string,
 ): ResultBatch {
   const { firstId, count, values } = batch;
@@ -71,4 +72,33 @@ export function evaluateBatch(
     outputs[name] = columns[o] as Float64Array;
   });
   return { firstId, count, outputs, errors, consumer };
+}
+
+/** A tape that does not fit its model (its size): it was not made by this run's producer. */
+export class MalformedTapeError extends Error {}
+
+/**
+ * Computes a batch's values from its tape (into `scratch` when it is large enough) and
+ * evaluates them (`evaluateBatch`). Throws a `MalformedTapeError` when the tape does not
+ * fit the model.
+ */
+export function evaluateTape(
+  model: CompiledModel,
+  reader: TapeReader,
+  tape: ScenarioTape,
+  consumer: string,
+  scratch?: Float64Array,
+): ResultBatch {
+  let values: Float64Array;
+  const size = tape.count * reader.variables.length;
+  try {
+    values = reader.values(
+      tape,
+      scratch && scratch.length >= size ? scratch.subarray(0, size) : undefined,
+    );
+  } catch (error) {
+    throw new MalformedTapeError(describeError(error));
+  }
+  const { firstId, count } = tape;
+  return evaluateBatch(model, reader.variables.length, { firstId, count, values }, consumer);
 }

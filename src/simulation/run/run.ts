@@ -1,6 +1,8 @@
 /**
- * A simulation run (contract `simulation.md`): the model loaded, scenarios drawn from the
- * one seeded stream and sent in batches through a transport (worker threads or RabbitMQ),
+ * A simulation run (contract `simulation.md`): the model loaded, the one seeded stream
+ * walked by the producer and cut into batches — each batch the stream's outputs its
+ * scenarios consume (`random/tape.ts`), from which the evaluator draws their values — sent
+ * through a transport (worker threads or RabbitMQ),
  * results collected by `escenario_id` into a spill file as they come back, then summarized
  * and written to `SIM_DIR/RUN_ID/resultados.parquet` and `resumen.json`, and recorded in
  * the control database.
@@ -22,7 +24,7 @@ import { AppError, describeError, throwIfAborted, UsageError } from "../../error
 import { type BrokerLog, redactUrl } from "../broker/connection.js";
 import { createRabbitTransport } from "../broker/index.js";
 import { type LoadedModel, loadModel, loadModelSource } from "../model/index.js";
-import { createScenarioStream } from "../random/index.js";
+import { ScenarioTaper } from "../random/index.js";
 import { LiveSummary } from "../summary/index.js";
 import type { OutputSummary } from "../types.js";
 import { createEmbeddedTransport, EmbeddedTransport, SimulationError } from "./embedded.js";
@@ -361,14 +363,15 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
     record({ workers });
     setState("running");
 
-    // The producer: one stream, batches in id order, as fast as the transport takes them.
-    const stream = createScenarioStream(definition.variables, seed);
+    // The producer: one stream walked in id order and cut into batches' tapes (the
+    // evaluators draw the values from them), as fast as the transport takes them.
+    const taper = new ScenarioTaper(definition.variables, seed);
     for (let first = 1; first <= total; first += batchSize) {
       throwIfAborted(signal);
       const count = Math.min(batchSize, total - first + 1);
-      const drawn = stream.batch(count);
+      const tape = taper.tape(count);
       generated += count;
-      await transport.send({ modelId, ...drawn });
+      await transport.send({ modelId, ...tape });
       progress();
     }
     await transport.drain();

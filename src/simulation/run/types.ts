@@ -4,6 +4,7 @@
  * `simulate --json` document), and the transport that carries scenario batches to
  * evaluators and results back — worker threads (embedded) or RabbitMQ.
  */
+import type { ScenarioTape } from "../random/index.js";
 import type { ModelDefinition, OutputSummary } from "../types.js";
 
 export type SimulationMode = "embedded" | "rabbitmq";
@@ -97,13 +98,12 @@ export interface SimulationResult {
   error_samples: { escenario_id: number; message: string }[];
 }
 
-/** A batch of scenarios as it travels: ids `firstId … firstId+count-1`, row-major values. */
-export interface ScenarioBatch {
+/**
+ * A batch of scenarios as it travels: ids `firstId … firstId+count-1` as their tape (the
+ * stream's outputs they consume, `random/tape.ts`): the evaluator draws their values.
+ */
+export interface ScenarioBatch extends ScenarioTape {
   modelId: string;
-  firstId: number;
-  count: number;
-  /** `count × variables` doubles. */
-  values: Float64Array;
 }
 
 /** The results of one batch, per output, aligned with the batch's scenarios (NaN = error). */

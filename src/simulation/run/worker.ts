@@ -1,12 +1,14 @@
 /**
- * An embedded evaluator thread: compiles the model once, then evaluates each batch it is
- * sent and posts the results back (the output arrays transferred, not copied).
+ * An embedded evaluator thread: compiles the model once, then for each batch it is sent
+ * computes the scenarios' values from the batch's tape, evaluates them and posts the results
+ * back (the output arrays transferred, not copied).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { describeError } from "../../errors.js";
 import { type CompiledModel, compileModel } from "../model/index.js";
+import { type ScenarioTape, TapeReader } from "../random/index.js";
 import type { ModelDefinition } from "../types.js";
-import { evaluateBatch } from "./evaluate.js";
+import { evaluateTape } from "./evaluate.js";
 import type { ResultBatch } from "./types.js";
 
 export interface WorkerInput {
@@ -16,11 +18,12 @@ export interface WorkerInput {
   consumer: string;
 }
 
-export type ToWorker = { type: "batch"; firstId: number; count: number; values: Float64Array };
+export type ToWorker = { type: "batch" } & ScenarioTape;
 
 export type FromWorker =
   | { type: "ready" }
-  | { type: "results"; results: ResultBatch }
+  /** `parts`: the batch's tape, handed back for the next batch. */
+  | { type: "results"; results: ResultBatch; parts: Float64Array }
   | { type: "error"; message: string };
 
 const port = parentPort;
@@ -33,15 +36,20 @@ try {
 } catch (error) {
   port.postMessage({ type: "error", message: describeError(error) } satisfies FromWorker);
 }
-const width = input.definition.variables.length;
+const reader = new TapeReader(input.definition.variables);
+/** The values of a batch, reused from batch to batch. */
+let scratch = new Float64Array(0);
 port.on("message", (message: ToWorker) => {
   if (message.type !== "batch" || !model) return;
   try {
-    const results = evaluateBatch(model, width, message, input.consumer);
-    port.postMessage(
-      { type: "results", results } satisfies FromWorker,
-      Object.values(results.outputs).map((column) => column.buffer as ArrayBuffer),
-    );
+    const size = message.count * input.definition.variables.length;
+    if (scratch.length < size) scratch = new Float64Array(size);
+    const results = evaluateTape(model, reader, message, input.consumer, scratch);
+    const parts = message.parts;
+    port.postMessage({ type: "results", results, parts } satisfies FromWorker, [
+      ...Object.values(results.outputs).map((column) => column.buffer as ArrayBuffer),
+      parts.buffer as ArrayBuffer,
+    ]);
   } catch (error) {
     port.postMessage({ type: "error", message: describeError(error) } satisfies FromWorker);
   }
