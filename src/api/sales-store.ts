@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import Sqlite from "better-sqlite3";
-import { type DataQuality, lastEtlQuality, latestEtlRun } from "../db/etl-history.js";
+import { type DataQuality, lastEtlQuality } from "../db/etl-history.js";
 import type { SqliteDatabase } from "../db/open.js";
 import { schemaMismatches } from "../db/schema-check.js";
 import { ApiError } from "./errors.js";
@@ -88,6 +88,13 @@ export interface Readiness {
 const UNAVAILABLE = "the sales database cannot be read right now";
 
 /**
+ * The last committed ETL run's id: `latestEtlRun()` (src/db/etl-history.ts) as one SQL text,
+ * prepared once per connection — building and preparing it on every cache miss cost about
+ * 17 µs of a miss's 60–300.
+ */
+const LATEST_RUN_ID = "SELECT run_id FROM etl_runs ORDER BY finished_at DESC, rowid DESC LIMIT 1";
+
+/**
  * Read-only access to the sales database for the API, always fresh and never mixed:
  *
  * - a request first checks SQLite's `data_version`, which changes when another
@@ -110,6 +117,7 @@ const UNAVAILABLE = "the sales database cannot be read right now";
 export class SalesStore {
   private db: SqliteDatabase | null = null;
   private dataVersionStatement: Sqlite.Statement | null = null;
+  private runIdStatement: Sqlite.Statement | null = null;
   private fileId = "";
   private fileCheckedAt = 0;
   /** True from a data_version check until the event loop's next turn. */
@@ -207,6 +215,7 @@ export class SalesStore {
     this.db?.close();
     this.db = null;
     this.dataVersionStatement = null;
+    this.runIdStatement = null;
     this.statements = [];
     this.checkedThisTurn = false;
   }
@@ -253,9 +262,11 @@ export class SalesStore {
   }
 
   private currentRunId(db: SqliteDatabase): string {
-    const run = latestEtlRun(db);
-    if (!run) throw new ApiError(503, "database_unavailable", "no ETL run has been loaded yet");
-    return run.run_id;
+    this.runIdStatement ??= db.prepare(LATEST_RUN_ID).pluck();
+    const runId = this.runIdStatement.get() as string | undefined;
+    if (runId === undefined)
+      throw new ApiError(503, "database_unavailable", "no ETL run has been loaded yet");
+    return runId;
   }
 
   /** Passes a problem to `onError` unless it is the one already told. */
