@@ -122,7 +122,7 @@ describe("scenario tapes", () => {
     // One normal variable: scenario 2 takes the spare of scenario 1's pair.
     const lone = [spec("normal", { media: 0, std: 1 })];
     const one = new ScenarioTaper(lone, 3);
-    const values = [0, 1, 2].map((i) => new TapeReader(lone).values(one.tape(1))[0]);
+    const values = [0, 1, 2].map(() => new TapeReader(lone).values(one.tape(1))[0]);
     const stream = createScenarioStream(lone, 3).batch(3).values;
     expect(values).toEqual([stream[0], stream[1], stream[2]]);
   });
