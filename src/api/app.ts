@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import { type AccessLogOptions, type ApiLogger, accessLogDecider } from "./access-log.js";
 import { docsPage } from "./docs-page.js";
 import { ApiError, errorBody } from "./errors.js";
-import { ALLOWED_METHODS, headerRecord, responseHeaders } from "./headers.js";
+import { ALLOWED_METHODS, headerTemplate, responseHeaders } from "./headers.js";
 import { openApiDocument } from "./openapi.js";
 import { parseSummaryQuery } from "./params.js";
 import type { CachedBody, SalesStore } from "./sales-store.js";
@@ -77,8 +77,12 @@ export function createApp({ store, log, accessLog = {}, version = "1.0.0" }: App
     }
   };
 
-  /** Each cached answer's whole header record, built once (`headerRecord`). */
+  /** Each cached answer's whole header record, built once. */
   const records = new WeakMap<CachedBody, Record<string, string | number>>();
+  const summaryHeaders = headerTemplate(
+    { "Cache-Control": "no-cache", "Content-Type": JSON_TYPE },
+    "ETag",
+  );
 
   /**
    * The summary's common case, before hono's router: `GET /ventas/resumen_por_categoria`
@@ -111,10 +115,7 @@ export function createApp({ store, log, accessLog = {}, version = "1.0.0" }: App
     }
     let headers = records.get(answer);
     if (!headers) {
-      headers = headerRecord(
-        { "Cache-Control": "no-cache", "Content-Type": JSON_TYPE, ETag: answer.etag },
-        Buffer.byteLength(answer.body),
-      );
+      headers = summaryHeaders(answer.etag, Buffer.byteLength(answer.body));
       records.set(answer, headers);
     }
     const response = new Response(answer.body, { status: 200, headers: headers as HeadersInit });

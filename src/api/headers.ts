@@ -25,23 +25,27 @@ export const ALLOWED_METHODS = "GET, HEAD, OPTIONS";
 
 /**
  * A response's whole header record, ready for @hono/node-server's fast path: the security
- * and CORS headers plus `extra`, names lower-cased and sorted, as a WHATWG `Headers` would
- * list them (so the bytes on the wire are the ones `c.header()` would give), then
- * `Content-Length` when given. A plain object, built once and reused for every response
- * that carries the same headers: `c.header()` builds a `Headers` per request, which
- * node-server then has to convert back (a third of the summary route's time).
+ * and CORS headers, `fixed`, and the header named `varying` with the value given per call,
+ * names lower-cased and sorted as a WHATWG `Headers` lists them (so the bytes on the wire
+ * are the ones `c.header()` gives), then `Content-Length`. A plain object, to build once
+ * and reuse for every response that carries the same headers: `c.header()` builds a
+ * `Headers` per request, which node-server then converts back (a third of the summary
+ * route's time). The order is worked out once, here; each call only fills it in.
  */
-export function headerRecord(
-  extra: Readonly<Record<string, string>>,
-  contentLength?: number,
-): Record<string, string | number> {
-  const entries = [...SECURITY_HEADERS, ...Object.entries(extra)].map(
-    ([name, value]) => [name.toLowerCase(), value] as const,
-  );
+export function headerTemplate(
+  fixed: Readonly<Record<string, string>>,
+  varying: string,
+): (value: string, contentLength: number) => Record<string, string | number> {
+  const given: [string, string | undefined][] = [...SECURITY_HEADERS, ...Object.entries(fixed)];
+  given.push([varying, undefined]);
+  const entries = given.map(([name, value]) => [name.toLowerCase(), value] as const);
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const record: Record<string, string | number> = Object.fromEntries(entries);
-  if (contentLength !== undefined) record["Content-Length"] = contentLength;
-  return record;
+  return (value, contentLength) => {
+    const record: Record<string, string | number> = {};
+    for (const [name, fixedValue] of entries) record[name] = fixedValue ?? value;
+    record["Content-Length"] = contentLength;
+    return record;
+  };
 }
 
 export function responseHeaders(): MiddlewareHandler {

@@ -80,6 +80,11 @@ export interface CachedBody {
   etag: string;
 }
 
+interface Snapshot {
+  runId: string;
+  rows: { categoria: string; unidades: number | null }[];
+}
+
 export interface Readiness {
   runId: string;
   quality: DataQuality;
@@ -118,6 +123,8 @@ export class SalesStore {
   private db: SqliteDatabase | null = null;
   private dataVersionStatement: Sqlite.Statement | null = null;
   private runIdStatement: Sqlite.Statement | null = null;
+  /** One read transaction: the run id and a summary statement's rows, from one snapshot. */
+  private snapshot: ((statement: Sqlite.Statement, params: object) => Snapshot) | null = null;
   private fileId = "";
   private fileCheckedAt = 0;
   /** True from a data_version check until the event loop's next turn. */
@@ -164,12 +171,13 @@ export class SalesStore {
     if (query.ciudad !== undefined) params.ciudad = query.ciudad;
     const answer = this.guard(() => {
       this.statements[which] ??= db.prepare(summarySql(query));
-      const statement = this.statements[which];
-      return db.transaction(() => {
-        const runId = this.currentRunId(db);
-        const rows = statement.all(params) as { categoria: string; unidades: number | null }[];
-        return { runId, rows };
-      })();
+      // Made once per connection: better-sqlite3 builds a transaction's wrappers anew on
+      // every db.transaction() call.
+      this.snapshot ??= db.transaction((statement: Sqlite.Statement, params: object) => ({
+        runId: this.currentRunId(db),
+        rows: statement.all(params) as Snapshot["rows"],
+      }));
+      return this.snapshot(this.statements[which], params);
     });
     this.lastProblem = undefined;
     const summary: Record<string, number> = {};
@@ -216,6 +224,7 @@ export class SalesStore {
     this.db = null;
     this.dataVersionStatement = null;
     this.runIdStatement = null;
+    this.snapshot = null;
     this.statements = [];
     this.checkedThisTurn = false;
   }
