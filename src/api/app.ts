@@ -86,7 +86,7 @@ export function createApp({ store, log, accessLog = {}, version = "1.0.0" }: App
 
   /**
    * The summary's common case, before hono's router: `GET /ventas/resumen_por_categoria`
-   * (that path exactly, any query) without `If-None-Match`, whose answer is computed (or
+   * (that path exactly, any query) without `If-None-Match`, served by node-server, whose answer is computed (or
    * cached) without error, is sent from here with its header record built once per answer,
    * and its request line decided here. Anything else (HEAD, a conditional request, a bad
    * parameter, the database unavailable, every other route) goes through hono — the
@@ -101,11 +101,10 @@ export function createApp({ store, log, accessLog = {}, version = "1.0.0" }: App
     if (!url.startsWith(SUMMARY_PATH, start) || (url.length > end && url[end] !== "?"))
       return undefined;
     const started = performance.now();
+    // Served by @hono/node-server only (its IncomingMessage in `env`): node-server writes
+    // the record as it is; elsewhere (`app.request()`, another runtime) hono answers.
     const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    const match = incoming
-      ? incoming.headers["if-none-match"]
-      : request.headers.get("if-none-match");
-    if (match !== undefined && match !== null) return undefined;
+    if (!incoming || incoming.headers["if-none-match"] !== undefined) return undefined;
     let answer: CachedBody;
     try {
       answer = store.summary(url.length > end ? parseSummaryQuery(new URL(url)) : {});
@@ -205,8 +204,8 @@ export function createApp({ store, log, accessLog = {}, version = "1.0.0" }: App
   });
 
   // The common case first (not at `debug`, where the middleware says each request as it
-  // starts). `app.request()` goes through here too; an app mounted with `route()` serves
-  // the same answers through its routes.
+  // starts). An app mounted with `route()`, or driven by `app.request()`, serves the same
+  // answers through its routes.
   if (!traceStarts) {
     const honoFetch = app.fetch;
     app.fetch = (request, env, executionCtx) =>
