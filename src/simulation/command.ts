@@ -4,7 +4,13 @@ import { formatCount } from "../cli/progress.js";
 import type { OptionSpecs } from "../config.js";
 import { DEFAULT_CONTROL_DB } from "../control/db.js";
 import { UsageError } from "../errors.js";
-import { DEFAULT_BATCH, DEFAULT_SIM_DIR, defaultWorkers, runSimulation } from "./run/index.js";
+import {
+  DEFAULT_BATCH,
+  DEFAULT_EMBEDDED_BATCH,
+  DEFAULT_SIM_DIR,
+  defaultWorkers,
+  runSimulation,
+} from "./run/index.js";
 import type { SimulationEvent, SimulationResult } from "./run/types.js";
 
 const options = {
@@ -51,12 +57,11 @@ const options = {
     type: "number",
     flag: "batch",
     env: "SIM_BATCH",
-    default: DEFAULT_BATCH,
     min: 1,
     max: 1_000_000,
     integer: true,
     arg: "B",
-    help: "Scenarios per batch sent to the evaluators",
+    help: `Scenarios per batch sent to the evaluators (default ${DEFAULT_BATCH} over RabbitMQ, ${DEFAULT_EMBEDDED_BATCH} on worker threads)`,
   },
   noWait: {
     type: "boolean",

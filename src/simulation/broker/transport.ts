@@ -549,10 +549,11 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
       const entry: Unconfirmed = {
         firstId,
         count,
-        body: encodeTape(batch),
+        body: encodeTape(batch), // a copy: the tape can be reused
         headers: { model_id: wireModelId, run: runId, first_id: firstId, count, width },
       };
       unconfirmed.set(key, entry);
+      batch.release?.();
       publishBatch(entry, key);
     },
 

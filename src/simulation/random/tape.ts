@@ -65,6 +65,8 @@ export class ScenarioTaper {
   private readonly record: Recorder;
   readonly width: number;
   private id = 1;
+  /** Tapes handed back (`recycle`), whose buffers the next tapes reuse. */
+  private readonly free: Float64Array[] = [];
 
   /** Throws a `RangeError` for a variable that cannot be drawn, or a seed that is not a safe integer. */
   constructor(
@@ -82,14 +84,22 @@ export class ScenarioTaper {
     return this.id;
   }
 
-  /** The tape of the next `count` scenarios. */
+  /** The tape of the next `count` scenarios (in a recycled buffer when there is one). */
   tape(count: number): ScenarioTape {
     if (!(Number.isInteger(count) && count >= 0)) throw new RangeError(`bad count ${count}`);
-    const parts = new Float64Array(count * this.width);
+    const size = count * this.width;
+    const spare = this.free.pop();
+    const parts = spare && spare.length >= size ? spare.subarray(0, size) : new Float64Array(size);
     this.record(this.source, parts, count);
     const firstId = this.id;
     this.id += count;
     return { firstId, count, parts };
+  }
+
+  /** Hands back a tape no longer needed: the next tapes reuse its buffer (a few are kept). */
+  recycle(parts: Float64Array): void {
+    if (this.free.length < 8 && parts.buffer instanceof ArrayBuffer && parts.buffer.byteLength > 0)
+      this.free.push(new Float64Array(parts.buffer));
   }
 }
 

@@ -206,6 +206,7 @@ export class EmbeddedTransport implements Transport {
     void old.terminate();
     ready.catch(() => {}); // a failure there reaches this.fail
     const { firstId, count } = head.batch;
+    head.batch.release?.();
     // No output columns: every scenario of the batch is an error.
     const outputs: Record<string, Float64Array> = {};
     const message = `the batch's evaluation took longer than timeout_consumidor (${this.timeoutS} s)`;
@@ -222,6 +223,7 @@ export class EmbeddedTransport implements Transport {
       this.fail(new SimulationError(`${slot.name}: results for a batch it was not evaluating`));
       return;
     }
+    head.batch.release?.();
     slot.processed += results.count;
     slot.state = slot.queue.length > 0 ? "busy" : "idle";
     this.armTimer(slot);

@@ -10,6 +10,7 @@ export { evaluateBatch, MAX_BATCH_ERRORS } from "./evaluate.js";
 export { ROW_GROUP, resultsSchema, writeResultsParquet } from "./parquet.js";
 export {
   DEFAULT_BATCH,
+  DEFAULT_EMBEDDED_BATCH,
   DEFAULT_SIM_DIR,
   MAX_ERROR_SAMPLES,
   newRunId,

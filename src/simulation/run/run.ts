@@ -43,7 +43,14 @@ import type {
   Transport,
 } from "./types.js";
 
+/** Scenarios per batch over RabbitMQ (the contract's default). */
 export const DEFAULT_BATCH = 1000;
+/**
+ * Scenarios per batch on worker threads: larger, since a batch there costs a message and
+ * its bookkeeping but no broker round trip (4096 against 1000: about 8 % less CPU per
+ * scenario in all, `bench:simulate`).
+ */
+export const DEFAULT_EMBEDDED_BATCH = 4096;
 export const DEFAULT_SIM_DIR = "simulaciones";
 /** Error messages kept (the smallest scenario ids). */
 export const MAX_ERROR_SAMPLES = 100;
@@ -200,7 +207,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
   const runId = options.runId ?? newRunId();
   const mode: SimulationMode =
     options.transport?.mode ?? options.mode ?? (options.brokerUrl ? "rabbitmq" : "embedded");
-  const batchSize = options.batch ?? DEFAULT_BATCH;
+  const batchSize = options.batch ?? (mode === "rabbitmq" ? DEFAULT_BATCH : DEFAULT_EMBEDDED_BATCH);
   if (!(Number.isSafeInteger(batchSize) && batchSize >= 1))
     throw new UsageError(`the batch size must be a positive integer, not ${batchSize}`);
   if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 1))
@@ -371,7 +378,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
       const count = Math.min(batchSize, total - first + 1);
       const tape = taper.tape(count);
       generated += count;
-      await transport.send({ modelId, ...tape });
+      await transport.send({ modelId, ...tape, release: () => taper.recycle(tape.parts) });
       progress();
     }
     await transport.drain();

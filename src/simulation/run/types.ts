@@ -104,6 +104,8 @@ export interface SimulationResult {
  */
 export interface ScenarioBatch extends ScenarioTape {
   modelId: string;
+  /** Called by the transport once it no longer needs the tape (its buffer may be reused). */
+  release?: () => void;
 }
 
 /** The results of one batch, per output, aligned with the batch's scenarios (NaN = error). */
