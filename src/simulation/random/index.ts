@@ -20,4 +20,10 @@ export {
 } from "./distributions.js";
 export { normalFromParts, RandomSource } from "./source.js";
 export { createScenarioStream, type ScenarioBatch, ScenarioStream } from "./stream.js";
-export { type ScenarioTape, ScenarioTaper, TapeReader, tapeWidth } from "./tape.js";
+export {
+  type ScenarioTape,
+  ScenarioTaper,
+  TapeReader,
+  tapedStream,
+  tapeWidth,
+} from "./tape.js";

@@ -129,3 +129,25 @@ export class TapeReader {
     return values;
   }
 }
+
+/**
+ * The stream's values drawn through tapes in this one thread (`fill(out, count)` as
+ * `ScenarioStream.fill`, same values): the unrolled stages are cheaper than the stream's
+ * per-variable samplers, so the summary and the Parquet writer draw the variables' columns
+ * again this way.
+ */
+export function tapedStream(
+  variables: readonly VariableSpec[],
+  seed: number,
+): { fill(out: Float64Array, count: number): void } {
+  const taper = new ScenarioTaper(variables, seed);
+  const reader = new TapeReader(variables);
+  const width = variables.length;
+  return {
+    fill(out, count) {
+      const tape = taper.tape(count);
+      reader.values(tape, out.subarray(0, count * width));
+      taper.recycle(tape.parts);
+    },
+  };
+}

@@ -15,7 +15,7 @@
 import { rename, rm } from "node:fs/promises";
 import type { SchemaElement } from "hyparquet";
 import { type ColumnSource, fileWriter, ParquetWriter } from "hyparquet-writer";
-import { createScenarioStream } from "../random/index.js";
+import { tapedStream } from "../random/index.js";
 import type { VariableSpec } from "../types.js";
 import type { ResultSpill } from "./spill.js";
 
@@ -92,7 +92,7 @@ export async function writeResultsParquet(
       statistics: false,
       createdBy: "empresa-etl simulation (hyparquet-writer)",
     });
-    const stream = createScenarioStream(variables, seed);
+    const stream = tapedStream(variables, seed);
     const width = variables.length;
     const record = spill.record;
     const drawn = new Float64Array(ROW_GROUP * width);

@@ -17,7 +17,7 @@
  *   then flat in N: the subsample plus one chunk of the file.
  */
 
-import { createScenarioStream } from "../random/index.js";
+import { tapedStream } from "../random/index.js";
 import {
   CONVERGENCE_POINTS,
   CompensatedSum,
@@ -75,7 +75,7 @@ function loadSample(
   const width = variables.length;
   const outputs = spill.outputs.map(() => new Float64Array(m));
   const vars = variables.map(() => new Float64Array(m));
-  const stream = createScenarioStream(variables, seed);
+  const stream = tapedStream(variables, seed);
   const drawn = new Float64Array(CHUNK * width);
   const record = spill.record;
   let k = 0;
