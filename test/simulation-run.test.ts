@@ -9,7 +9,8 @@ import { join, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance, type Json } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openControlDb } from "../src/control/db.js";
-import { ModelDefinitionError } from "../src/simulation/model/index.js";
+import { loadModel, ModelDefinitionError } from "../src/simulation/model/index.js";
+import { createScenarioStream } from "../src/simulation/random/index.js";
 import {
   createRun,
   getRun,
@@ -87,6 +88,30 @@ describe("runSimulation (embedded)", () => {
     const b = await rows(four.files.results);
     expect(a.length).toBe(30_000);
     expect(b).toEqual(a);
+    // …and they are the single stream's draws, the expression computed on them: the
+    // threads computed each scenario's values from the producer's tapes.
+    const { definition } = await loadModel(EXAMPLE);
+    const drawn = createScenarioStream(definition.variables, 42).batch(30_000).values;
+    let same = 0;
+    for (let i = 0; i < 30_000; i++) {
+      const [x, y, z, w, v, n] = Array.from(drawn.subarray(i * 6, i * 6 + 6));
+      const row = a[i] as Record<string, Json>;
+      const expected = [
+        x,
+        y,
+        z,
+        w,
+        v,
+        n,
+        (x as number) ** 2 +
+          (y as number) * (z as number) -
+          (w as number) +
+          (v as number) / ((n as number) + 1),
+      ];
+      const got = ["x", "y", "z", "w", "v", "n", "resultado"].map((c) => Number(row[c]));
+      if (got.every((value, j) => Object.is(value, expected[j]))) same++;
+    }
+    expect(same).toBe(30_000);
     const consumers = await query(
       `SELECT DISTINCT consumidor FROM read_parquet('${four.files.results}') ORDER BY 1`,
     );
