@@ -19,6 +19,13 @@ import { tapedStream } from "../random/index.js";
 import type { VariableSpec } from "../types.js";
 import type { ResultSpill } from "./spill.js";
 
+/**
+ * Doubles drawn from continuous distributions, and the outputs computed from them, hardly
+ * repeat and hardly compress: written plain and uncompressed, the writer skips trying a
+ * dictionary and Snappy on them.
+ */
+const RAW_DOUBLES = { encoding: "PLAIN", codec: "UNCOMPRESSED" } as const;
+
 /** Rows per row group. */
 export const ROW_GROUP = 100_000;
 
@@ -103,7 +110,9 @@ export async function writeResultsParquet(
       stream.fill(drawn, count);
       spill.read(first, count, records.subarray(0, count * record));
       const ids = int64s(count, (i) => first + i);
-      const columnData: ColumnSource[] = [{ name: "escenario_id", data: ids, statistics: true }];
+      const columnData: ColumnSource[] = [
+        { name: "escenario_id", data: ids, statistics: true, encoding: "DELTA_BINARY_PACKED" },
+      ];
       variables.forEach((variable, j) => {
         if (variable.type === "int") {
           const data = int64s(count, (i) => Math.round(drawn[i * width + j] as number));
@@ -111,7 +120,7 @@ export async function writeResultsParquet(
         } else {
           const data = new Float64Array(count);
           for (let i = 0; i < count; i++) data[i] = drawn[i * width + j] as number;
-          columnData.push({ name: variable.name, data });
+          columnData.push({ name: variable.name, data, ...RAW_DOUBLES });
         }
       });
       spill.outputs.forEach((name, o) => {
@@ -125,6 +134,7 @@ export async function writeResultsParquet(
         columnData.push({
           name,
           data: failed ? Array.from(data, (x) => (Number.isFinite(x) ? x : null)) : data,
+          ...RAW_DOUBLES,
         });
       });
       const names = new Array<string>(count);
