@@ -335,7 +335,7 @@ try {
       const errors = [...summary, ...varied].reduce((a, r) => a + r.errors, 0);
       const met = (ok: boolean) => (ok ? "met" : "NOT met");
       verdicts.push(
-        `${label}: ratio ${fmt(ratio)} (≥ ${TARGET_RATIO}: ${met(ratio >= TARGET_RATIO)}), summary p99 ${p99} ms (≤ ${TARGET_P99_MS}: ${met(p99 <= TARGET_P99_MS)}), varied ${Math.round(variedRps)} req/s (≥ ${TARGET_VARIED_RPS}: ${met(variedRps >= TARGET_VARIED_RPS)}), errors ${errors} (${met(errors === 0)})`,
+        `${label}: ratio ${fmt(ratio)} (≥ ${TARGET_RATIO}: ${met(ratio >= TARGET_RATIO)}; by server CPU per request ${fmt(median(cpuRatios))}), summary p99 ${p99} ms (≤ ${TARGET_P99_MS}: ${met(p99 <= TARGET_P99_MS)}), varied ${Math.round(variedRps)} req/s (≥ ${TARGET_VARIED_RPS}: ${met(variedRps >= TARGET_VARIED_RPS)}), errors ${errors} (${met(errors === 0)})`,
       );
     }
   }
