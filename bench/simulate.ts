@@ -517,12 +517,14 @@ function split(profile: Profile, categories: [string, (f: ProfileNode["callFrame
       const frame = (byId.get(at) as ProfileNode).callFrame;
       for (const [name, test] of categories) if (test(frame)) hit.add(name);
     }
+    // Tapes recorded by the producer itself, not for the summary's or the Parquet file's redraw.
+    if (hit.has(TAPE) && (hit.has(SUMMARY) || hit.has(PARQUET))) hit.delete(TAPE);
     for (const name of hit) seconds.set(name, (seconds.get(name) ?? 0) + dt);
   });
   return { seconds, total };
 }
 const TAPE = "recording tapes (ScenarioTaper.tape)";
-const DRAW = "redrawing variables (ScenarioStream.fill)";
+const DRAW = "redrawing the variables for the outputs (tapedStream's fill)";
 const SUMMARY = "summary (summarizeRun)";
 const PARQUET = "Parquet (writeResultsParquet)";
 const fn =
@@ -549,7 +551,7 @@ async function cpuProfile(): Promise<void> {
           ["collecting (Collector.add: spill, live summary)", fn("run/run.js", "add")],
           [SUMMARY, fn("run/summary.js", "summarizeRun")],
           [PARQUET, fn("run/parquet.js", "writeResultsParquet")],
-          [DRAW, fn("random/stream.js", "fill")],
+          [DRAW, fn("random/tape.js", "fill")],
           ["garbage collector", named("(garbage collector)")],
           ["idle", named("(idle)")],
         ]

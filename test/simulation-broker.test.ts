@@ -11,7 +11,7 @@ import { join } from "node:path";
 import amqp from "amqplib";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { createRabbitTransport, type RabbitTransport } from "../src/simulation/broker/index.js";
-import { encodeModel, encodeTape } from "../src/simulation/broker/messages.js";
+import { encodeModel, encodeTape, TAPE_FORMAT } from "../src/simulation/broker/messages.js";
 import { queueNames } from "../src/simulation/broker/topology.js";
 import { loadModelSource } from "../src/simulation/model/index.js";
 import { createScenarioStream, ScenarioTaper } from "../src/simulation/random/index.js";
@@ -354,7 +354,7 @@ describeWithRabbitMQ("simulation over RabbitMQ", () => {
         const tape = new ScenarioTaper(m.definition.variables, 1).tape(10);
         ch.sendToQueue(names.escenarios, encodeTape(tape), {
           persistent: true,
-          headers: { model_id: "sin-firma", run: "r", first_id: 1, count: 10, width: 2 },
+          headers: { model_id: "sin-firma", run: "r", first_id: 1, count: 10, format: TAPE_FORMAT },
         });
         let dead: amqp.GetMessage | false = false;
         await until(async () => {

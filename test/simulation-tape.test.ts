@@ -183,6 +183,34 @@ describe("scenario tapes", () => {
     }
   });
 
+  it("a search whose pmf underflows before n gives up at once (n = 10^15: it used to count to n)", () => {
+    const p = 7.210000000000002e-16; // its summed pmf stops short of 1 − 2^-53
+    const stages = binomialStages(1e15, p);
+    const inner = mersenne(3);
+    let i = 0;
+    // The first uniform is 1 − 2^-53, above what the summed pmf reaches.
+    const generator = {
+      next: () => (i++ < 2 ? -1 : inner.next()),
+      clone: () => generator,
+      getState: () => inner.getState(),
+    };
+    const u = stages.record(new RandomSource(0, generator));
+    expect(i).toBe(4); // it started again with the next uniform
+    expect(stages.finish(u)).toBeGreaterThanOrEqual(0);
+    expect(binomialSampler(1e15, p)(new RandomSource(3))).toBeGreaterThanOrEqual(0);
+  });
+
+  it("a tape value that no producer records (an inversion's uniform ≥ 1) is refused, not turned into a value", () => {
+    const reader = new TapeReader([spec("binomial", { n: 10, p: 0.3 }, "int")]);
+    expect(() => reader.values({ firstId: 1, count: 1, parts: Float64Array.of(1.5) })).toThrow(
+      /does not end an inversion search/,
+    );
+    const poisson = new TapeReader([spec("poisson", { lambda: 2 }, "int")]);
+    expect(() => poisson.values({ firstId: 1, count: 1, parts: Float64Array.of(7) })).toThrow(
+      /does not end an inversion search/,
+    );
+  });
+
   it("a tape whose size does not fit its scenarios is refused", () => {
     const reader = new TapeReader([
       spec("normal", { media: 0, std: 1 }),

@@ -296,7 +296,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Simulatio
   const process1 = async ({ session: owner, message }: Delivery) => {
     const headers = batchHeaders(message.properties.headers);
     const tape = headers
-      ? decodeTape(message.content, headers.first_id, headers.count)
+      ? decodeTape(message.content, headers)
       : "its headers lack model_id, run, first_id or count";
     // Malformed: no consumer could ever evaluate it, to fallidos now.
     const malformed = async (why: string) => {

@@ -58,13 +58,21 @@ export function decodeModel(body: Buffer): ModelMessage | string {
   return message as ModelMessage;
 }
 
+/**
+ * The `format` header of a scenario batch whose body is a tape. Batches of the format
+ * before tapes (drawn values, with a `width` header) are malformed to a consumer of this
+ * one, and this one's to those (no `width`): neither can take the other's numbers for its own.
+ */
+export const TAPE_FORMAT = "tape/1";
+
 /** A scenario batch's headers (`escenarios`). */
 export interface BatchHeaders {
   model_id: string;
   run: string;
   first_id: number;
   count: number;
-  width: number;
+  /** The body's format: `TAPE_FORMAT`, or what another version sent. */
+  format: string | undefined;
 }
 
 const positiveInteger = (value: unknown): value is number =>
@@ -73,11 +81,17 @@ const positiveInteger = (value: unknown): value is number =>
 /** The ids of a batch (or of a result, a note, a dead letter), or undefined if malformed. */
 export function batchHeaders(headers: Headers): BatchHeaders | undefined {
   if (!headers) return undefined;
-  const { model_id, run, first_id, count, width } = headers;
+  const { model_id, run, first_id, count, format } = headers;
   if (typeof model_id !== "string" || typeof run !== "string") return undefined;
   if (!positiveInteger(first_id) || first_id < 1 || !positiveInteger(count) || count < 1)
     return undefined;
-  return { model_id, run, first_id, count, width: positiveInteger(width) ? width : 0 };
+  return {
+    model_id,
+    run,
+    first_id,
+    count,
+    format: typeof format === "string" ? format : undefined,
+  };
 }
 
 /** The doubles of `bytes` (copied: a message's buffer is a view of a larger one, unaligned). */
@@ -97,7 +111,10 @@ export function encodeTape(tape: ScenarioTape): Buffer {
 }
 
 /** A scenario batch's tape from its body, or a reason why the body is not one. */
-export function decodeTape(body: Buffer, firstId: number, count: number): ScenarioTape | string {
+export function decodeTape(body: Buffer, headers: BatchHeaders): ScenarioTape | string {
+  if (headers.format !== TAPE_FORMAT)
+    return `its format is ${headers.format === undefined ? "not given" : JSON.stringify(headers.format)}, not ${TAPE_FORMAT} (a producer of another version?)`;
+  const { first_id: firstId, count } = headers;
   if (body.length % 8 !== 0) return `its body has ${body.length} bytes, not whole doubles`;
   return { firstId, count, parts: toDoubles(body) };
 }

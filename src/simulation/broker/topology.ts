@@ -55,7 +55,8 @@
  *   whenever the producer has a secret; required by consumers for `codigo`). Body:
  *   `{"model_id", "run", "published_at", "definition": ModelDefinition}`.
  * - `escenarios`: `content-type: application/octet-stream`, persistent, `type: "lote"`,
- *   headers `{model_id, run, first_id, count, width}` (`width`: the model's variables);
+ *   headers `{model_id, run, first_id, count, format: "tape/1"}` (another format, or
+ *   none — a producer of the version before tapes — is a malformed batch);
  *   body the batch's tape (`random/tape.ts`): for each scenario, each variable's
  *   first-stage draw (a few doubles), from which the consumer computes the values. A tape
  *   whose size does not fit `count` scenarios of the model's variables is malformed.

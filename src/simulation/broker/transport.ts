@@ -42,7 +42,14 @@ import {
   redactUrl,
   silentBrokerLog,
 } from "./connection.js";
-import { batchHeaders, decodeResults, encodeModel, encodeTape, type Headers } from "./messages.js";
+import {
+  batchHeaders,
+  decodeResults,
+  encodeModel,
+  encodeTape,
+  type Headers,
+  TAPE_FORMAT,
+} from "./messages.js";
 import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_QUEUE_PREFIX,
@@ -171,8 +178,6 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
   let current: ChannelModel | undefined;
   let onResults: ((results: ResultBatch) => void) | undefined;
   let outputNames: string[] = [SINGLE_OUTPUT];
-  /** Variables per scenario (the `width` header). */
-  let width = 0;
   let wireModelId: string | undefined;
   let seq = 0;
   let generated = 0;
@@ -474,7 +479,6 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
         );
       onResults = results;
       outputNames = outputsOf(model);
-      width = model.variables.length;
       wireModelId = modelId.includes(runId) ? modelId : `${modelId}@${runId}`;
       connection = await connectBroker({
         url: options.url,
@@ -550,7 +554,13 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
         firstId,
         count,
         body: encodeTape(batch), // a copy: the tape can be reused
-        headers: { model_id: wireModelId, run: runId, first_id: firstId, count, width },
+        headers: {
+          model_id: wireModelId,
+          run: runId,
+          first_id: firstId,
+          count,
+          format: TAPE_FORMAT,
+        },
       };
       unconfirmed.set(key, entry);
       batch.release?.();

@@ -78,7 +78,8 @@ function binomialSearch(n: number, p: number): (u: number) => number {
     while (u >= f) {
       u -= f;
       k++;
-      if (k > n) return -1;
+      // Past n, or the pmf underflowed: it would only go on to n + 1 (n may be huge).
+      if (k > n || f === 0) return -1;
       f *= ((n - k + 1) / k) * ratio;
     }
     return k;
@@ -180,17 +181,24 @@ export function binomialStages(n: number, p: number): DiscreteStages {
     return { record: draw, finish: (k) => k };
   }
   const search = binomialSearch(n, r);
-  return {
-    record: inversionRecord(search),
-    finish: flip ? (u) => n - search(u) : search,
-  };
+  const finish = checkedSearch(search);
+  return { record: inversionRecord(search), finish: flip ? (u) => n - finish(u) : finish };
 }
 
 /** `poissonSampler(lambda)` in two stages. */
 export function poissonStages(lambda: number): DiscreteStages {
   if (lambda >= 10) return { record: poissonSampler(lambda), finish: (k) => k };
   const search = poissonSearch(lambda);
-  return { record: inversionRecord(search), finish: search };
+  return { record: inversionRecord(search), finish: checkedSearch(search) };
+}
+
+/** A search from a recorded uniform, which ends inside the support unless the tape was not the producer's. */
+function checkedSearch(search: (u: number) => number): (u: number) => number {
+  return (u) => {
+    const k = search(u);
+    if (k < 0) throw new RangeError(`the tape's uniform ${u} does not end an inversion search`);
+    return k;
+  };
 }
 
 function inversionRecord(search: (u: number) => number): (source: RandomSource) => number {

@@ -22,7 +22,7 @@ import type { ResultSpill } from "./spill.js";
 /**
  * Doubles drawn from continuous distributions, and the outputs computed from them, hardly
  * repeat and hardly compress: written plain and uncompressed, the writer skips trying a
- * dictionary and Snappy on them.
+ * dictionary and Snappy on them (a `float` binomial, Poisson or constant keeps them).
  */
 const RAW_DOUBLES = { encoding: "PLAIN", codec: "UNCOMPRESSED" } as const;
 
@@ -120,7 +120,8 @@ export async function writeResultsParquet(
         } else {
           const data = new Float64Array(count);
           for (let i = 0; i < count; i++) data[i] = drawn[i * width + j] as number;
-          columnData.push({ name: variable.name, data, ...RAW_DOUBLES });
+          const continuous = !["binomial", "poisson", "constant"].includes(variable.distribution);
+          columnData.push({ name: variable.name, data, ...(continuous ? RAW_DOUBLES : {}) });
         }
       });
       spill.outputs.forEach((name, o) => {
