@@ -41,9 +41,23 @@ export function prepareForLoad(db: SqliteDatabase, path: string): void {
   db.exec("DELETE FROM rejected_rows");
 }
 
+/**
+ * The page cache while the indexes are built (KiB). `CREATE INDEX` sorts its keys in runs
+ * as large as the page cache, and better-sqlite3's default cache is 16 MB: runs of 2 MB
+ * stay in the CPU cache and the two index builds of 1M sales take about 390 ms of CPU
+ * instead of about 600 ms (larger or smaller runs are slower).
+ */
+const INDEX_BUILD_CACHE_KIB = 2000;
+
 /** Creates the other data indexes, after the bulk load. */
 export function createIndexes(db: SqliteDatabase): void {
-  db.exec(INDEX_DDL);
+  const cacheSize = db.pragma("cache_size", { simple: true }) as number;
+  db.pragma(`cache_size = ${-INDEX_BUILD_CACHE_KIB}`);
+  try {
+    db.exec(INDEX_DDL);
+  } finally {
+    db.pragma(`cache_size = ${cacheSize}`);
+  }
 }
 
 /** Drops every index on the data tables (whatever an older version created), not the keys. */
