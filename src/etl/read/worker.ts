@@ -22,12 +22,21 @@ import { readTable } from "./table-reader.js";
  */
 const port = parentPort;
 if (!port) throw new Error("worker.ts must run in a worker thread");
-const { jobs, inFlight: shared } = workerData as { jobs: ReadJob[]; inFlight: SharedArrayBuffer };
+const { jobs: given, inFlight: shared } = workerData as {
+  jobs: ReadJob[] | undefined;
+  inFlight: SharedArrayBuffer;
+};
 const inFlight = new Int32Array(shared);
 const send = (message: ReaderMessage, transfer: ArrayBuffer[] = []) =>
   port.postMessage(message, transfer);
-// The main thread sends back the numeric columns of the batches it inserted, for reuse.
-port.on("message", (buffers: ArrayBuffer[]) => columnPool.give(buffers));
+/** A thread started ahead (`prestartReader`) gets its jobs in its first message. */
+const jobsReady: Promise<ReadJob[]> = given
+  ? Promise.resolve(given)
+  : new Promise((resolve) =>
+      port.once("message", (message: { jobs: ReadJob[] }) => resolve(message.jobs)),
+    );
+// Then the main thread sends back the numeric columns of the batches it inserted, for reuse.
+void jobsReady.then(() => port.on("message", (buffers: ArrayBuffer[]) => columnPool.give(buffers)));
 
 /** Waits for room in the in-flight bound, then counts a message of `bytes` in it. */
 function reserve(bytes: number): void {
@@ -46,6 +55,7 @@ function reserve(bytes: number): void {
 }
 
 async function main(): Promise<void> {
+  const jobs = await jobsReady;
   for (const job of jobs) {
     const spec = tableSpec(job.table);
     const facts = await sniffFile(job.path, job.label);
