@@ -18,6 +18,16 @@ export interface DailySummaryRow {
   importe_centavos: number;
 }
 
+/** The hash table's first size (slots, a power of two); it doubles as it fills. */
+const INITIAL_SLOTS = 1024;
+
+/** The slot where a group's probe starts, in a table of `mask + 1` slots. */
+function slotOf(fecha: number, pair: number, mask: number): number {
+  let h = Math.imul(fecha, 0x9e3779b1) ^ Math.imul(pair, 0x85ebca6b);
+  h ^= h >>> 15;
+  return h & mask;
+}
+
 /** IDs below this are looked up in a typed array (4 MB at most), larger ones in a Map. */
 const DENSE_IDS = 2 ** 20;
 
@@ -63,12 +73,19 @@ export class DailySummary {
   private readonly names: (string | null)[] = [null, UNKNOWN_CITY];
   private readonly nameIndex = new Map<string, number>([[UNKNOWN_CITY, 1]]);
   /**
-   * The groups of each day (YYYYMMDD, a small integer) by category × 8,192 + city, also a
-   * small integer while there are at most 4,096 categories and 8,192 cities; beyond, a
-   * string key. (One number for all three, `fecha × 2^25 + …`, is a double, which a Map
-   * hashes so poorly that its lookups were 20 % of the reader thread.)
+   * The groups by day (YYYYMMDD) and category × 65,536 + city, in an open-addressing hash
+   * table of typed arrays (one probe per sale, where a Map of days and a Map of groups per
+   * day took two lookups): slot i holds a group's day in `slotDay[i]`, its pair in
+   * `slotPair[i]` and its index + 1 in `slotGroup[i]` (0: empty). Half full at most.
    */
-  private readonly days = new Map<number, Map<number | string, number>>();
+  private slotDay = new Int32Array(INITIAL_SLOTS);
+  private slotPair = new Int32Array(INITIAL_SLOTS);
+  private slotGroup = new Int32Array(INITIAL_SLOTS);
+  /**
+   * The groups beyond 32,767 categories or 65,535 cities, by day, then a string key (a
+   * group is always found on the same side, which only its category and city decide).
+   */
+  private readonly days = new Map<number, Map<string, number>>();
   /** Every group (its day, category and city), in the order it first appeared. */
   private readonly order: { fecha: number; category: number; city: number }[] = [];
   /**
@@ -129,29 +146,81 @@ export class DailySummary {
     const category = Math.max(this.categoryOf.get(producto), 0);
     const known = this.cityOf.get(cliente);
     const city = known < 0 ? 1 : known;
-    let groups = this.days.get(fecha);
-    if (groups === undefined) {
-      groups = new Map();
-      this.days.set(fecha, groups);
-    }
-    const key =
-      category < 4096 && city < 8192 ? category * 8192 + city : `${category}\u0000${city}`;
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = this.order.length;
-      groups.set(key, group);
-      this.order.push({ fecha, category, city });
-      if (3 * group + 3 > this.sums.length) {
-        const grown = new Float64Array(this.sums.length * 2);
-        grown.set(this.sums);
-        this.sums = grown;
-      }
-    }
+    const group =
+      category < 32768 && city < 65536
+        ? this.groupOf(fecha, category * 65536 + city, category, city)
+        : this.wideGroupOf(fecha, category, city);
     const at = 3 * group;
     const sums = this.sums;
     sums[at] = (sums[at] as number) + 1;
     sums[at + 1] = (sums[at + 1] as number) + cantidad;
     sums[at + 2] = (sums[at + 2] as number) + cantidad * precio;
+  }
+
+  /** The group of a day and pair in the hash table, added if new. */
+  private groupOf(fecha: number, pair: number, category: number, city: number): number {
+    const mask = this.slotGroup.length - 1;
+    for (let slot = slotOf(fecha, pair, mask); ; slot = (slot + 1) & mask) {
+      const stored = this.slotGroup[slot] as number;
+      if (stored === 0) break;
+      if (this.slotDay[slot] === fecha && this.slotPair[slot] === pair) return stored - 1;
+    }
+    const group = this.newGroup(fecha, category, city);
+    if (2 * (group + 1) > this.slotGroup.length) this.growSlots();
+    this.place(fecha, pair, group);
+    return group;
+  }
+
+  /** Puts a new group in its hash table slot (the table has room). */
+  private place(fecha: number, pair: number, group: number): void {
+    const mask = this.slotGroup.length - 1;
+    let slot = slotOf(fecha, pair, mask);
+    while (this.slotGroup[slot] !== 0) slot = (slot + 1) & mask;
+    this.slotDay[slot] = fecha;
+    this.slotPair[slot] = pair;
+    this.slotGroup[slot] = group + 1;
+  }
+
+  /** Doubles the hash table and puts its groups back. */
+  private growSlots(): void {
+    const days = this.slotDay;
+    const pairs = this.slotPair;
+    const groups = this.slotGroup;
+    this.slotDay = new Int32Array(days.length * 2);
+    this.slotPair = new Int32Array(days.length * 2);
+    this.slotGroup = new Int32Array(days.length * 2);
+    for (let slot = 0; slot < groups.length; slot++) {
+      const stored = groups[slot] as number;
+      if (stored !== 0) this.place(days[slot] as number, pairs[slot] as number, stored - 1);
+    }
+  }
+
+  /** The group of a day, category and city beyond the hash table's range, added if new. */
+  private wideGroupOf(fecha: number, category: number, city: number): number {
+    let groups = this.days.get(fecha);
+    if (groups === undefined) {
+      groups = new Map();
+      this.days.set(fecha, groups);
+    }
+    const key = `${category}\u0000${city}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = this.newGroup(fecha, category, city);
+      groups.set(key, group);
+    }
+    return group;
+  }
+
+  /** Appends a group (its sums start at zero) and returns its index. */
+  private newGroup(fecha: number, category: number, city: number): number {
+    const group = this.order.length;
+    this.order.push({ fecha, category, city });
+    if (3 * group + 3 > this.sums.length) {
+      const grown = new Float64Array(this.sums.length * 2);
+      grown.set(this.sums);
+      this.sums = grown;
+    }
+    return group;
   }
 
   rows(): DailySummaryRow[] {
