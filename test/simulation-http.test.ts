@@ -235,6 +235,23 @@ describe("POST /api/simulations: the contract's example model, run from the cons
     expect(Object.keys(run.result?.outputs ?? {})).toEqual(["suma", "producto"]);
   });
 
+  it("a codigo model that never returns on its test scenario is a 400 after timeout_consumidor, and the console keeps answering meanwhile", async () => {
+    const ui = await start({ allowCode: true });
+    const looping = EXAMPLE.toString("utf8")
+      .replace(
+        "expresion = x**2 + y*z - w + v/(n+1)",
+        'codigo = """\nfunction modelo(x, y, z, w, v, n) { for (;;) {} }\n"""',
+      )
+      .replace(/timeout_consumidor = \d+/, "timeout_consumidor = 2");
+    const pending = post(ui.url, looping);
+    // While the model loops on its thread, the console answers.
+    const list = await fetch(`${ui.url}/api/simulations`);
+    expect(list.status).toBe(200);
+    expect(await expectError(await pending, 400, "model_definition")).toMatch(
+      /codigo: modelo did not return on the test scenario within timeout_consumidor \(2 s\)/,
+    );
+  });
+
   it("refuses bad requests with the console's error shape", async () => {
     const ui = await start();
     await expectError(await post(ui.url, null, { scenarios: "10" }), 400, "no_model");

@@ -283,6 +283,65 @@ describe("runSimulation (embedded)", () => {
     ]);
   }, 60_000);
 
+  it("a codigo model is tried on a thread of its own: an endless loop or process.exit() in its test scenario is a definition error, and this process goes on", async () => {
+    const dir = tempDir("sim-");
+    const write = (name: string, body: string) => {
+      const path = join(dir, name);
+      writeFileSync(
+        path,
+        [
+          "[MODELO]",
+          `nombre = ${name}`,
+          "version = 1",
+          "[VARIABLES]",
+          "x, float, uniform, min=0, max=1",
+          "[FUNCION]",
+          'codigo = """',
+          `function modelo(x) { ${body} }`,
+          '"""',
+          "[SIMULACION]",
+          "numero_escenarios = 100",
+          "semilla_aleatoria = 1",
+          "[CONFIGURACION]",
+          "timeout_consumidor = 1",
+        ].join("\n"),
+      );
+      return path;
+    };
+    const loops = runSimulation({
+      modelPath: write("bucle.ini", "for (;;) {}"),
+      allowCode: true,
+      simDir: dir,
+    });
+    await expect(loops).rejects.toBeInstanceOf(ModelDefinitionError);
+    await expect(loops).rejects.toThrow(
+      /bucle\.ini:7: codigo: modelo did not return on the test scenario within timeout_consumidor \(1 s\)/,
+    );
+    const exits = runSimulation({
+      modelPath: write("salida.ini", "process.exit(3);"),
+      allowCode: true,
+      simDir: dir,
+    });
+    await expect(exits).rejects.toThrow(
+      /salida\.ini:7: codigo: modelo ended its thread \(exit code 3\)/,
+    );
+    // A model that throws there still names its line, as before.
+    await expect(
+      runSimulation({
+        modelPath: write("lanza.ini", 'throw new Error("no");'),
+        allowCode: true,
+        simDir: dir,
+      }),
+    ).rejects.toThrow(/lanza\.ini:8: codigo: modelo throws on the test scenario \(x=0\.5\): no/);
+    // …and a good one runs.
+    const ok = await runSimulation({
+      modelPath: write("bien.ini", "return x * 2;"),
+      allowCode: true,
+      simDir: dir,
+    });
+    expect([ok.completed, ok.errors]).toEqual([100, 0]);
+  }, 60_000);
+
   it("a batch that outlives timeout_consumidor: its scenarios are errors, its thread is replaced, the run goes on", async () => {
     const dir = tempDir("sim-");
     const model = join(dir, "lento.ini");

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type ControlDatabase, openControlDb } from "../control/db.js";
 import { describeError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { loadModelSource, ModelDefinitionError, parseModel } from "./model/index.js";
+import { checkModelSource, ModelDefinitionError, parseModel } from "./model/index.js";
 import {
   createRun,
   getRun,
@@ -124,7 +124,7 @@ export interface SimulationService {
   readonly brokerAvailable: boolean;
   readonly allowCode: boolean;
   /** Checks the model (a `ModelDefinitionError` names the line) and queues its run. */
-  start(request: StartSimulation): SimulationRun;
+  start(request: StartSimulation): Promise<SimulationRun>;
   /** Cancels a queued or running run; resolves with its record once it has stopped. */
   cancel(id: string): Promise<SimulationRun>;
   /** Newest first. */
@@ -202,7 +202,7 @@ function detailFromStore(row: StoredRun): SimulationDetail {
  *
  * @example
  * const sims = createSimulationService({ simDir: "simulaciones", controlDb: "database/control.db" });
- * const run = sims.start({ source: bytes, name: "ejemplo.ini", scenarios: 100_000 });
+ * const run = await sims.start({ source: bytes, name: "ejemplo.ini", scenarios: 100_000 });
  * const stop = sims.subscribe(run.run_id, (update) => console.log(update.type));
  */
 export function createSimulationService(options: SimulationServiceOptions): SimulationService {
@@ -343,7 +343,7 @@ export function createSimulationService(options: SimulationServiceOptions): Simu
     brokerAvailable: Boolean(options.brokerUrl),
     allowCode,
 
-    start(request) {
+    async start(request) {
       if (closing)
         throw new SimulationRequestError(409, "console_closing", "the console is shutting down");
       const mode = request.mode ?? "embedded";
@@ -361,7 +361,8 @@ export function createSimulationService(options: SimulationServiceOptions): Simu
           parsed.function.line,
           "codigo runs JavaScript, which this console does not run unless its settings allow it (SIM_ALLOW_CODE=true); write the function as an expresion, or run it with npm run simulate -- --allow-code",
         );
-      const { definition } = loadModelSource(request.source, request.name, {
+      // A codigo model's test scenario runs on a thread of its own: it cannot freeze the console.
+      const { definition } = await checkModelSource(request.source, request.name, {
         scenarios: request.scenarios,
         seed: request.seed,
         allowCode,

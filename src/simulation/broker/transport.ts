@@ -472,13 +472,19 @@ export function createRabbitTransport(options: RabbitTransportOptions): RabbitTr
       return duplicates;
     },
 
-    async start(model: ModelDefinition, modelId: string, results: (r: ResultBatch) => void) {
+    async start(
+      model: ModelDefinition,
+      modelId: string,
+      results: (r: ResultBatch) => void,
+      outputs?: readonly string[],
+    ) {
       if (model.function.kind === "codigo" && !secret)
         throw new UsageError(
           "a codigo model runs on RabbitMQ consumers only when its message is signed: set SIM_SECRET (the same secret on the producer and the consumers)",
         );
       onResults = results;
-      outputNames = outputsOf(model);
+      // Given by the run's check (a codigo model then never runs in the producer).
+      outputNames = outputs ? [...outputs] : outputsOf(model);
       wireModelId = modelId.includes(runId) ? modelId : `${modelId}@${runId}`;
       connection = await connectBroker({
         url: options.url,

@@ -207,9 +207,9 @@ export function registerSimulationsApi(app: Hono, deps: SimulationsApiDeps): voi
 
   app.post("/api/simulations", async (c) => {
     const request = await readStartForm(c, maxBytes);
-    let run: ReturnType<SimulationService["start"]>;
+    let run: Awaited<ReturnType<SimulationService["start"]>>;
     try {
-      run = simulations.start(request);
+      run = await simulations.start(request);
     } catch (error) {
       throw asConsoleError(error);
     }

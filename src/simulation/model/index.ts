@@ -2,6 +2,8 @@
  * The Monte Carlo model: its file read into a `ModelDefinition`, its `expresion` compiled
  * from a checked syntax tree, its `codigo` compiled only when allowed.
  */
+
+export { type CheckedModel, checkModelSource } from "./check.js";
 export {
   checkedEvaluate,
   compileCode,
@@ -28,6 +30,7 @@ export {
   type LoadModelOptions,
   loadModel,
   loadModelSource,
+  readModelFile,
   testScenario,
 } from "./load.js";
 export {

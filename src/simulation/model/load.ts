@@ -157,7 +157,8 @@ export function compileModel(
   return { evaluate: checkedEvaluate(call, outputs, single), outputs };
 }
 
-function checkOverrides(options: LoadModelOptions): void {
+/** Refuses overrides that are not a positive integer number of scenarios or an integer seed (`UsageError`). */
+export function checkOverrides(options: LoadModelOptions): void {
   const { scenarios, seed } = options;
   if (scenarios !== undefined && !(Number.isSafeInteger(scenarios) && scenarios >= 1))
     throw new UsageError(`the number of scenarios must be a positive integer, not ${scenarios}`);
@@ -176,9 +177,13 @@ export async function loadModel(
 ): Promise<LoadedModel> {
   checkOverrides(options);
   const file = options.file ?? path;
-  let bytes: Buffer;
+  return loadModelSource(await readModelFile(path, file), file, options);
+}
+
+/** A model file's bytes; a file that cannot be read is a `ModelDefinitionError` naming `file`. */
+export async function readModelFile(path: string, file: string): Promise<Buffer> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
@@ -189,7 +194,6 @@ export async function loadModel(
           : describeError(error);
     throw new ModelDefinitionError(file, undefined, `cannot read the model: ${reason}`);
   }
-  return loadModelSource(bytes, file, options);
 }
 
 /** `loadModel` for a model already in memory (an upload): `file` names it in messages. */

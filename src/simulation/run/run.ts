@@ -23,7 +23,7 @@ import { type ControlDatabase, openControlDb } from "../../control/db.js";
 import { AppError, describeError, throwIfAborted, UsageError } from "../../errors.js";
 import { type BrokerLog, redactUrl } from "../broker/connection.js";
 import { createRabbitTransport } from "../broker/index.js";
-import { type LoadedModel, loadModel, loadModelSource } from "../model/index.js";
+import { type CheckedModel, checkModelSource, readModelFile } from "../model/index.js";
 import { ScenarioTaper } from "../random/index.js";
 import { LiveSummary } from "../summary/index.js";
 import type { OutputSummary } from "../types.js";
@@ -245,16 +245,22 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
     emit({ type: "state", run_id: runId, state: next, ...(error === undefined ? {} : { error }) });
   };
 
-  let model: LoadedModel;
+  let model: CheckedModel;
   try {
     const loadOptions = {
       allowCode: options.allowCode,
       scenarios: options.scenarios,
       seed: options.seed,
     };
-    if (options.modelPath) model = await loadModel(options.modelPath, loadOptions);
+    // A codigo model is tried on a thread of its own: it cannot stop or freeze this one.
+    if (options.modelPath)
+      model = await checkModelSource(
+        await readModelFile(options.modelPath, options.modelPath),
+        options.modelPath,
+        loadOptions,
+      );
     else if (options.modelSource !== undefined)
-      model = loadModelSource(options.modelSource, modelFile, loadOptions);
+      model = await checkModelSource(options.modelSource, modelFile, loadOptions);
     else throw new UsageError("no model: give a model file");
   } catch (error) {
     if (recorded)
@@ -351,11 +357,16 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
 
     const modelId = `${definition.sha256.slice(0, 16)}-${runId}`;
     await transport
-      .start(definition, modelId, (results) => {
-        collector.add(results);
-        progress();
-        live();
-      })
+      .start(
+        definition,
+        modelId,
+        (results) => {
+          collector.add(results);
+          progress();
+          live();
+        },
+        outputs,
+      )
       .catch((error: unknown) => {
         const code = (error as NodeJS.ErrnoException).code;
         if (mode === "rabbitmq" && typeof code === "string" && /^E[A-Z]+/.test(code))

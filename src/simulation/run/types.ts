@@ -126,11 +126,15 @@ export interface ResultBatch {
  */
 export interface Transport {
   readonly mode: SimulationMode;
-  /** Starts the evaluators with this model; resolves when they are ready. */
+  /**
+   * Starts the evaluators with this model; resolves when they are ready. `outputs`: the
+   * model's outputs as its check found them (else the transport finds them itself).
+   */
   start(
     model: ModelDefinition,
     modelId: string,
     onResults: (results: ResultBatch) => void,
+    outputs?: readonly string[],
   ): Promise<void>;
   send(batch: ScenarioBatch): Promise<void>;
   /** Resolves when every batch sent has had its results delivered. */
