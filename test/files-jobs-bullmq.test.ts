@@ -238,8 +238,12 @@ describeWithRedis("file jobs, BullMQ on a real Redis with npm run worker process
     expect(job).toMatchObject({ state: "queued", file_id: file.file_id, percent: 0 });
     const seen = recorder(system, job.job_id);
     const done = await finalState(system, job.job_id, "completed");
-    expect(seen.states()).toEqual(["processing", "completed"]);
-    expect(seen.progress().length).toBeGreaterThan(0);
+    // "processing" comes from BullMQ's `active` event on a Redis stream; when the console's
+    // periodic reconciliation reads the job as completed first (a busy machine), the job
+    // goes from queued to completed and its `active` event, read later, changes nothing.
+    const states = seen.states();
+    expect([["processing", "completed"], ["completed"]]).toContainEqual(states);
+    if (states.length === 2) expect(seen.progress().length).toBeGreaterThan(0);
     for (const event of seen.progress()) expect(event.job.state).toBe("processing");
     expect(done).toMatchObject({
       percent: 100,
