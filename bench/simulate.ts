@@ -82,26 +82,31 @@ if (variables.map((v) => v.name).join() !== "x,y,z,w,v,n") throw new Error("not 
 const BATCH = 1000;
 const buffer = new Float64Array(BATCH * 6);
 
-// Draws and evaluates every scenario: results by escenario_id, and their sum.
-let t0 = performance.now();
-const stream = createScenarioStream(variables, seed);
-const results = new Float64Array(n);
-let sum = 0;
-for (let first = 0; first < n; first += BATCH) {
-  const count = Math.min(BATCH, n - first);
-  stream.fill(buffer, count);
-  for (let i = 0, k = 0; i < count; i++, k += 6) {
-    const x = buffer[k], y = buffer[k + 1], z = buffer[k + 2];
-    const w = buffer[k + 3], v = buffer[k + 4], nn = buffer[k + 5];
-    const r = x ** 2 + y * z - w + v / (nn + 1);
-    results[first + i] = r;
-    sum += r;
+// Draws (by draw(buffer, count)) and evaluates every scenario: results by escenario_id, their sum.
+function evaluateAll(draw) {
+  const t0 = performance.now();
+  const results = new Float64Array(n);
+  let sum = 0;
+  for (let first = 0; first < n; first += BATCH) {
+    const count = Math.min(BATCH, n - first);
+    draw(buffer, count);
+    for (let i = 0, k = 0; i < count; i++, k += 6) {
+      const x = buffer[k], y = buffer[k + 1], z = buffer[k + 2];
+      const w = buffer[k + 3], v = buffer[k + 4], nn = buffer[k + 5];
+      const r = x ** 2 + y * z - w + v / (nn + 1);
+      results[first + i] = r;
+      sum += r;
+    }
   }
+  return { sum, seconds: (performance.now() - t0) / 1000 };
 }
-const loopS = (performance.now() - t0) / 1000;
+
+// The hand-written loop: the stream's draws.
+const stream = createScenarioStream(variables, seed);
+const { sum, seconds: loopS } = evaluateAll((out, count) => stream.fill(out, count));
 
 // The same draws alone (the stream's fill, without the expression).
-t0 = performance.now();
+let t0 = performance.now();
 const again = createScenarioStream(variables, seed);
 let check = 0;
 for (let first = 0; first < n; first += BATCH) {
@@ -113,24 +118,11 @@ const drawS = (performance.now() - t0) / 1000;
 
 // The run's own code path in this one thread: each batch's tape recorded, its values
 // computed from it, the expression evaluated — what the run spreads over its threads.
-t0 = performance.now();
 const taper = new ScenarioTaper(variables, seed);
 const reader = new TapeReader(variables);
-const tapeResults = new Float64Array(n);
-let tapeSum = 0;
-for (let first = 0; first < n; first += BATCH) {
-  const count = Math.min(BATCH, n - first);
-  reader.values(taper.tape(count), buffer.subarray(0, count * 6));
-  for (let i = 0, k = 0; i < count; i++, k += 6) {
-    const x = buffer[k], y = buffer[k + 1], z = buffer[k + 2];
-    const w = buffer[k + 3], v = buffer[k + 4], nn = buffer[k + 5];
-    const r = x ** 2 + y * z - w + v / (nn + 1);
-    tapeResults[first + i] = r;
-    tapeSum += r;
-  }
-}
-const tapeS = (performance.now() - t0) / 1000;
-if (tapeSum !== sum) throw new Error("the tape path and the stream disagree");
+const tape = evaluateAll((out, count) => reader.values(taper.tape(count), out.subarray(0, count * 6)));
+const tapeS = tape.seconds;
+if (tape.sum !== sum) throw new Error("the tape path and the stream disagree");
 process.stdout.write(JSON.stringify({ loopS, drawS, tapeS, mean: sum / n, check }));
 `,
 );

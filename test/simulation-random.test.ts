@@ -25,17 +25,9 @@ import {
   variableProblem,
 } from "../src/simulation/random/index.js";
 import type { DistributionName, VariableSpec } from "../src/simulation/types.js";
+import { sameBits, spec } from "./helpers/variables.js";
 
 const N = 200_000;
-
-function spec(
-  distribution: DistributionName,
-  params: Record<string, number>,
-  type: "float" | "int" = "float",
-  name = "x",
-): VariableSpec {
-  return { name, type, distribution, params, line: 1 };
-}
 
 function draw(variable: VariableSpec, n = N, seed = 12345): Float64Array {
   return createScenarioStream([variable], seed).batch(n).values;
@@ -132,15 +124,6 @@ function binomialPmf(n: number, p: number): (k: number) => number {
 function poissonPmf(lambda: number, max: number): (k: number) => number {
   const lf = logFactorials(max);
   return (k) => Math.exp(-lambda + k * Math.log(lambda) - (lf[k] as number));
-}
-
-function sameBits(a: Float64Array, b: Float64Array): boolean {
-  return (
-    Buffer.compare(
-      Buffer.from(a.buffer, a.byteOffset, a.byteLength),
-      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
-    ) === 0
-  );
 }
 
 /** The contract's example model. */

@@ -22,22 +22,8 @@ import {
   variableSampler,
   variableStages,
 } from "../src/simulation/random/index.js";
-import type { DistributionName, VariableSpec } from "../src/simulation/types.js";
-
-function spec(
-  distribution: DistributionName,
-  params: Record<string, number>,
-  type: "float" | "int" = "float",
-  name = "x",
-): VariableSpec {
-  return { name, type, distribution, params, line: 1 };
-}
-
-function sameBits(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
-}
+import type { VariableSpec } from "../src/simulation/types.js";
+import { sameBits, spec } from "./helpers/variables.js";
 
 /** Every distribution, both types, the parameter regions that take different algorithms. */
 const VARIABLES: VariableSpec[] = [

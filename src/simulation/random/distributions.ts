@@ -168,26 +168,22 @@ export function variableStages(spec: VariableSpec): DrawStages {
     finish: (parts, k) => finish(parts[k] as number),
   });
   const discrete = (stages: DiscreteStages) => one(stages.record, stages.finish);
+  // A function of one standard normal: its parts recorded, the value computed from them.
+  const normal = (value: (z: number) => number): DrawStages => ({
+    slots: 2,
+    record: (source, out, k) => source.normalParts(out, k),
+    finish: (parts, k) => value(normalFromParts(parts[k] as number, parts[k + 1] as number)),
+  });
   switch (spec.distribution) {
     case "normal": {
       const media = p.media as number;
       const std = p.std as number;
-      return {
-        slots: 2,
-        record: (source, out, k) => source.normalParts(out, k),
-        finish: (parts, k) =>
-          round(media + std * normalFromParts(parts[k] as number, parts[k + 1] as number)),
-      };
+      return normal((z) => round(media + std * z));
     }
     case "lognormal": {
       const mu = p.mu as number;
       const sigma = p.sigma as number;
-      return {
-        slots: 2,
-        record: (source, out, k) => source.normalParts(out, k),
-        finish: (parts, k) =>
-          round(Math.exp(mu + sigma * normalFromParts(parts[k] as number, parts[k + 1] as number))),
-      };
+      return normal((z) => round(Math.exp(mu + sigma * z)));
     }
     case "uniform": {
       if (rounded) break; // pure-rand's unbiased integer: its rejections need the values

@@ -71,6 +71,20 @@ export class RandomSource {
       this.hasSpare = false;
       return this.spareLazy ? normalFromParts(this.spareV, this.spareS) : this.spare;
     }
+    const u = this.polarPair();
+    const s = this.spareS;
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spare = this.spareV * f;
+    this.spareLazy = false;
+    this.hasSpare = true;
+    return u * f;
+  }
+
+  /**
+   * Marsaglia's polar method's accepted pair (u, v) in the unit disc, s = u² + v²: returns
+   * u; v and s are kept as the spare's parts.
+   */
+  private polarPair(): number {
     let u: number;
     let v: number;
     let s: number;
@@ -79,13 +93,9 @@ export class RandomSource {
       v = 2 * this.uniform() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const f = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * f;
     this.spareV = v;
     this.spareS = s;
-    this.spareLazy = false;
-    this.hasSpare = true;
-    return u * f;
+    return u;
   }
 
   /**
@@ -99,20 +109,10 @@ export class RandomSource {
       out[k + 1] = this.spareS;
       return;
     }
-    let u: number;
-    let v: number;
-    let s: number;
-    do {
-      u = 2 * this.uniform() - 1;
-      v = 2 * this.uniform() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    this.spareV = v;
-    this.spareS = s;
+    out[k] = this.polarPair();
+    out[k + 1] = this.spareS;
     this.spareLazy = true;
     this.hasSpare = true;
-    out[k] = u;
-    out[k + 1] = s;
   }
 
   /** Standard exponential (rate 1), by inversion of an open uniform. */
