@@ -172,7 +172,11 @@ describe("file jobs, embedded queue (control database + worker threads)", () => 
     expect(profile.resumen).toMatchObject({ archivo: "ventas.csv", filas: 200_000, columnas: 5 });
 
     // The job ended: its upload's temp copy is gone, and a second job is refused.
-    await waitFor("temp copy removed", () => !existsSync(system.files.pathOf(file.file_id)));
+    // (removeTempCopy deletes the file, then, once that await resumes, its record.)
+    await waitFor(
+      "temp copy and its record removed",
+      () => !existsSync(system.files.pathOf(file.file_id)) && !system.files.get(file.file_id),
+    );
     expect(system.files.get(file.file_id)).toBeUndefined();
     await expect(system.queue.enqueue(file)).rejects.toBeInstanceOf(FileConsumedError);
     expect((await system.queue.list()).map((j) => j.job_id)).toEqual([done.job_id]);
